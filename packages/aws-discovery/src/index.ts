@@ -1,0 +1,2 @@
+/** ElastiCache (memcached) auto discovery for mc. */
+export const PACKAGE_NAME = '@mc/aws-discovery';

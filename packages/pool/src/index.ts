@@ -1,0 +1,2 @@
+/** ObjectPool and PooledClient for mc. */
+export const PACKAGE_NAME = '@mc/pool';

@@ -1,0 +1,8 @@
+export * from './fault-servers.js';
+export {
+  freePort,
+  MemcachedNotFoundError,
+  type MemcachedProcess,
+  type StartMemcachedOptions,
+  startMemcached,
+} from './memcached.js';
