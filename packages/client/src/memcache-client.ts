@@ -1,0 +1,74 @@
+/**
+ * The one interface every client in mc implements: Client, PooledClient, HashClient,
+ * RetryingClient, FallbackClient and MockClient. Wrappers compose through it, and one contract test
+ * suite (in @mc/testing) runs against all of them.
+ *
+ * Conventions:
+ * - A miss is not an error: get returns undefined, getMany leaves the key out.
+ * - Expiry (`expire`) is in seconds as memcached takes it: 0 = never, up to 30 days relative,
+ *   beyond that an absolute Unix time. Negative or non-integer values are rejected (InvalidArgumentError).
+ * - cas tokens and incr/decr results are bigint, so values past 2^53 never lose precision.
+ */
+export interface MemcacheClient {
+  set(key: string, value: unknown, options?: StoreOptions): Promise<boolean>;
+  /** Stores every entry; resolves with the keys that were not stored (empty when all were). */
+  setMany(values: Iterable<readonly [string, unknown]> | Record<string, unknown>, options?: StoreOptions): Promise<string[]>;
+  add(key: string, value: unknown, options?: StoreOptions): Promise<boolean>;
+  replace(key: string, value: unknown, options?: StoreOptions): Promise<boolean>;
+  append(key: string, value: unknown, options?: StoreOptions): Promise<boolean>;
+  prepend(key: string, value: unknown, options?: StoreOptions): Promise<boolean>;
+  /** true: stored; false: the token no longer matches (EXISTS); undefined: the key is missing (NOT_FOUND). */
+  cas(key: string, value: unknown, cas: bigint, options?: StoreOptions): Promise<boolean | undefined>;
+
+  get<T = unknown>(key: string, options?: CommandOptions): Promise<T | undefined>;
+  /** Keys found, in a Map; misses are absent. */
+  getMany<T = unknown>(keys: Iterable<string>, options?: CommandOptions): Promise<Map<string, T>>;
+  gets<T = unknown>(key: string, options?: CommandOptions): Promise<CasValue<T> | undefined>;
+  getsMany<T = unknown>(keys: Iterable<string>, options?: CommandOptions): Promise<Map<string, CasValue<T>>>;
+  /** get-and-touch: returns the value and sets its expiry. */
+  gat<T = unknown>(key: string, expire: number, options?: CommandOptions): Promise<T | undefined>;
+  gats<T = unknown>(key: string, expire: number, options?: CommandOptions): Promise<CasValue<T> | undefined>;
+
+  /** true when deleted, false when the key was missing (true with noreply). */
+  delete(key: string, options?: NoreplyOptions): Promise<boolean>;
+  /** Deletes every key. Resolves true once every delete was answered (or sent, with noreply). */
+  deleteMany(keys: Iterable<string>, options?: NoreplyOptions): Promise<boolean>;
+  /** The new value, or undefined when the key is missing. With noreply: undefined. */
+  incr(key: string, delta: number | bigint, options?: NoreplyOptions): Promise<bigint | undefined>;
+  decr(key: string, delta: number | bigint, options?: NoreplyOptions): Promise<bigint | undefined>;
+  /** true when touched, false when the key was missing. */
+  touch(key: string, expire: number, options?: NoreplyOptions): Promise<boolean>;
+
+  /** flush_all on every server this client talks to. */
+  flushAll(delay?: number, options?: NoreplyOptions): Promise<boolean>;
+  /** Sends `quit` where connected, then closes. Settles every pending request. */
+  quit(): Promise<void>;
+  /** Closes every connection at once; pending requests reject with ClientClosedError. */
+  close(): Promise<void>;
+}
+
+/** Options every command takes. */
+export interface CommandOptions {
+  /** Rejects this call with AbortError when aborted. If its bytes are on the wire, the connection is discarded. */
+  signal?: AbortSignal;
+}
+
+/** Options of commands that accept noreply. */
+export interface NoreplyOptions extends CommandOptions {
+  /** Don't wait for the server's answer. Default: the client's defaultNoreply (false). */
+  noreply?: boolean;
+}
+
+/** Options of storage commands. */
+export interface StoreOptions extends NoreplyOptions {
+  /** Expiry in seconds. Default 0 (never). */
+  expire?: number;
+  /** Client flag bits ORed into the flags the serde returns (as pymemcache's `flags=`). */
+  flags?: number;
+}
+
+/** A value with its cas token. */
+export interface CasValue<T = unknown> {
+  value: T;
+  cas: bigint;
+}
