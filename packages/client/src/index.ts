@@ -1,2 +1,8 @@
-/** memcached client for one server: pipelined, typed errors, timeouts that never desynchronise the stream. */
-export const PACKAGE_NAME = '@mc/client';
+export type {
+  CasValue,
+  CommandOptions,
+  MemcacheClient,
+  NoreplyOptions,
+  StoreOptions,
+} from './memcache-client.js';
+export * from './wrappers/index.js';

@@ -1,0 +1,2 @@
+// RetryingClient and FallbackClient live here (see docs/architecture.md).
+export {};
