@@ -12,7 +12,10 @@
 export interface MemcacheClient {
   set(key: string, value: unknown, options?: StoreOptions): Promise<boolean>;
   /** Stores every entry; resolves with the keys that were not stored (empty when all were). */
-  setMany(values: Iterable<readonly [string, unknown]> | Record<string, unknown>, options?: StoreOptions): Promise<string[]>;
+  setMany(
+    values: Iterable<readonly [string, unknown]> | Record<string, unknown>,
+    options?: StoreOptions,
+  ): Promise<string[]>;
   add(key: string, value: unknown, options?: StoreOptions): Promise<boolean>;
   replace(key: string, value: unknown, options?: StoreOptions): Promise<boolean>;
   append(key: string, value: unknown, options?: StoreOptions): Promise<boolean>;

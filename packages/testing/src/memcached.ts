@@ -165,8 +165,11 @@ export async function startMemcached(options: StartMemcachedOptions = {}): Promi
       if (!c || c.exitCode !== null || c.signalCode !== null) return resolve();
       const t = setTimeout(() => c.kill('SIGKILL'), 2000);
       t.unref();
+      // The child is unref'd so a test run never waits for it; ref it while we wait for its exit.
+      c.ref();
       c.once('exit', () => {
         clearTimeout(t);
+        c.unref();
         resolve();
       });
       // memcached keeps nothing worth a graceful stop, and SIGTERM costs ~1 s per server.
