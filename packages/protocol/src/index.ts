@@ -1,2 +1,32 @@
-/** memcached wire format: text and meta encoders, incremental reply parser, key rules, base errors. No I/O. */
-export const PACKAGE_NAME = '@mc/protocol';
+/**
+ * @mc/protocol: memcached's wire format, text and meta, with no I/O. Encoders produce exact bytes
+ * after validating their arguments; ReplyParser reads replies from bytes in any fragmentation.
+ */
+export * from './errors.js';
+export { encodeKey, encodeMetaKey, type KeyOptions, MAX_KEY_LENGTH } from './keys.js';
+export * from './meta-encoders.js';
+export { checkOpaque, parseMetaFlags } from './meta-flags.js';
+export { checkSeconds, checkU32, u64Text } from './numbers.js';
+export { MAX_LINE_LENGTH, MAX_RAW_LENGTH, ReplyParser } from './parser.js';
+export * from './replies.js';
+export {
+  encodeCacheMemlimit,
+  encodeCas,
+  encodeDecr,
+  encodeDelete,
+  encodeFlushAll,
+  encodeGat,
+  encodeGats,
+  encodeGet,
+  encodeGets,
+  encodeIncr,
+  encodeQuit,
+  encodeRaw,
+  encodeShutdown,
+  encodeStats,
+  encodeStorage,
+  encodeTouch,
+  encodeVerbosity,
+  encodeVersion,
+  type StorageCommand,
+} from './text-encoders.js';

@@ -1,0 +1,70 @@
+import { InvalidKeyError } from './errors.js';
+
+/** memcached's limit on a key, in bytes. */
+export const MAX_KEY_LENGTH = 250;
+
+export interface KeyOptions {
+  /** Accept non-ASCII keys (sent as UTF-8). Default false, as pymemcache's allow_unicode_keys. */
+  allowUnicode?: boolean;
+  /** Prepended to every key; counts towards the 250-byte limit. Default ''. */
+  prefix?: string;
+}
+
+/**
+ * Validates a key and returns its bytes (prefix included). Throws InvalidKeyError for an empty key,
+ * more than 250 bytes of UTF-8, whitespace or control characters (so CR/LF injection is impossible),
+ * or non-ASCII characters without allowUnicode.
+ */
+export function encodeKey(key: string, options?: KeyOptions): Buffer {
+  if (typeof key !== 'string') throw new InvalidKeyError(String(key), 'a key must be a string');
+  const prefix = options?.prefix ?? '';
+  const full = prefix.length === 0 ? key : prefix + key;
+  if (key.length === 0) throw new InvalidKeyError(key, 'a key cannot be empty');
+  let ascii = true;
+  for (let i = 0; i < full.length; i++) {
+    const c = full.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f)
+      throw new InvalidKeyError(key, 'whitespace and control characters are not allowed');
+    if (c >= 0x80) {
+      ascii = false;
+      // C1 controls and Unicode whitespace would be read as separators by some proxies.
+      if (c <= 0x9f || c === 0x2028 || c === 0x2029 || c === 0x85 || c === 0xa0 || c === 0x3000)
+        throw new InvalidKeyError(key, 'whitespace and control characters are not allowed');
+    }
+  }
+  if (!ascii && !options?.allowUnicode)
+    throw new InvalidKeyError(key, 'non-ASCII keys need allowUnicodeKeys');
+  if (ascii) {
+    if (full.length > MAX_KEY_LENGTH) throw new InvalidKeyError(key, `longer than ${MAX_KEY_LENGTH} bytes`);
+    return Buffer.from(full, 'latin1');
+  }
+  const bytes = Buffer.from(full, 'utf8');
+  if (bytes.length > MAX_KEY_LENGTH)
+    throw new InvalidKeyError(key, `longer than ${MAX_KEY_LENGTH} bytes of UTF-8`);
+  return bytes;
+}
+
+/**
+ * A key for the meta protocol: binary keys, or keys that the text rules reject, are sent base64
+ * encoded with the `b` flag. Returns the key token and whether `b` must be set.
+ */
+export function encodeMetaKey(
+  key: string | Uint8Array,
+  options?: KeyOptions,
+): { key: Buffer; base64: boolean } {
+  if (typeof key === 'string') {
+    try {
+      return { key: encodeKey(key, options), base64: false };
+    } catch (err) {
+      if (!(err instanceof InvalidKeyError) || key.length === 0) throw err;
+      return encodeMetaKey(Buffer.from((options?.prefix ?? '') + key, 'utf8'));
+    }
+  }
+  if (key.length === 0) throw new InvalidKeyError('', 'a key cannot be empty');
+  if (key.length > MAX_KEY_LENGTH)
+    throw new InvalidKeyError(Buffer.from(key).toString('hex'), `longer than ${MAX_KEY_LENGTH} bytes`);
+  return {
+    key: Buffer.from(Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('base64'), 'latin1'),
+    base64: true,
+  };
+}

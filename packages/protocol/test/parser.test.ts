@@ -1,0 +1,389 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  ClientReplyError,
+  Expect,
+  ProtocolError,
+  type Reply,
+  ReplyParser,
+  type ServerError,
+  UnknownCommandError,
+} from '../src/index.js';
+
+type Case = { name: string; expect: Expect; bytes: string; check: (r: Reply) => void; endToken?: string };
+
+const cases: Case[] = [
+  {
+    name: 'single VALUE',
+    expect: Expect.Values,
+    bytes: 'VALUE k 5 3\r\nabc\r\nEND\r\n',
+    check: (r) => {
+      expect(r).toMatchObject({ type: 'values' });
+      const v = (r as Extract<Reply, { type: 'values' }>).values;
+      expect(v.map((e) => [e.key, e.flags, Buffer.from(e.value).toString(), e.cas])).toEqual([
+        ['k', 5, 'abc', undefined],
+      ]);
+    },
+  },
+  {
+    name: 'gets with cas and a value holding CRLF',
+    expect: Expect.Values,
+    bytes: 'VALUE a 0 4 18446744073709551615\r\n\r\n\r\n\r\nVALUE b 4294967295 0 1\r\n\r\nEND\r\n',
+    check: (r) => {
+      const v = (r as Extract<Reply, { type: 'values' }>).values;
+      expect(v.map((e) => [e.key, e.flags, Buffer.from(e.value).toString(), e.cas])).toEqual([
+        ['a', 0, '\r\n\r\n', 18446744073709551615n],
+        ['b', 4294967295, '', 1n],
+      ]);
+    },
+  },
+  {
+    name: 'miss',
+    expect: Expect.Values,
+    bytes: 'END\r\n',
+    check: (r) => expect(r).toEqual({ type: 'values', values: [] }),
+  },
+  ...(['STORED', 'NOT_STORED', 'EXISTS', 'NOT_FOUND'] as const).map((w) => ({
+    name: w,
+    expect: Expect.Store,
+    bytes: `${w}\r\n`,
+    check: (r: Reply) => expect(r).toEqual({ type: 'status', status: w }),
+  })),
+  {
+    name: 'DELETED',
+    expect: Expect.Delete,
+    bytes: 'DELETED\r\n',
+    check: (r) => expect(r).toEqual({ type: 'status', status: 'DELETED' }),
+  },
+  {
+    name: 'TOUCHED',
+    expect: Expect.Touch,
+    bytes: 'TOUCHED\r\n',
+    check: (r) => expect(r).toEqual({ type: 'status', status: 'TOUCHED' }),
+  },
+  {
+    name: 'OK',
+    expect: Expect.Ok,
+    bytes: 'OK\r\n',
+    check: (r) => expect(r).toEqual({ type: 'status', status: 'OK' }),
+  },
+  {
+    name: 'incr past 2^53',
+    expect: Expect.Arith,
+    bytes: '18446744073709551615\r\n',
+    check: (r) => expect(r).toEqual({ type: 'number', value: 18446744073709551615n }),
+  },
+  {
+    name: 'incr miss',
+    expect: Expect.Arith,
+    bytes: 'NOT_FOUND\r\n',
+    check: (r) => expect(r).toEqual({ type: 'status', status: 'NOT_FOUND' }),
+  },
+  {
+    name: 'stats',
+    expect: Expect.Stats,
+    bytes: 'STAT pid 1\r\nSTAT version 1.6.18\r\nSTAT items:1:number 3\r\nEND\r\n',
+    check: (r) =>
+      expect(r).toEqual({
+        type: 'stats',
+        stats: [
+          ['pid', '1'],
+          ['version', '1.6.18'],
+          ['items:1:number', '3'],
+        ],
+      }),
+  },
+  {
+    name: 'version',
+    expect: Expect.Version,
+    bytes: 'VERSION 1.6.18\r\n',
+    check: (r) => expect(r).toEqual({ type: 'version', version: '1.6.18' }),
+  },
+  {
+    name: 'ERROR',
+    expect: Expect.Store,
+    bytes: 'ERROR\r\n',
+    check: (r) => expect(r.type === 'error' && r.error).toBeInstanceOf(UnknownCommandError),
+  },
+  {
+    name: 'CLIENT_ERROR',
+    expect: Expect.Values,
+    bytes: 'CLIENT_ERROR bad data chunk\r\n',
+    check: (r) => {
+      expect(r.type === 'error' && r.error).toBeInstanceOf(ClientReplyError);
+      expect(r.type === 'error' && r.error.message).toBe('CLIENT_ERROR bad data chunk');
+    },
+  },
+  {
+    name: 'SERVER_ERROR',
+    expect: Expect.Arith,
+    bytes: 'SERVER_ERROR out of memory storing object\r\n',
+    check: (r) =>
+      expect(r.type === 'error' && (r.error as ServerError).serverMessage).toBe(
+        'out of memory storing object',
+      ),
+  },
+  {
+    name: 'meta VA',
+    expect: Expect.Meta,
+    bytes: 'VA 2 c99 f3 t-1 s2 Oop kkey W X Z h1 l7 b\r\nhi\r\n',
+    check: (r) => {
+      expect(r).toMatchObject({
+        type: 'meta',
+        code: 'VA',
+        flags: {
+          cas: 99n,
+          clientFlags: 3,
+          ttl: -1,
+          size: 2,
+          opaque: 'op',
+          key: 'key',
+          won: true,
+          stale: true,
+          alreadyWon: true,
+          hitBefore: true,
+          lastAccess: 7,
+          base64: true,
+        },
+      });
+      expect(Buffer.from((r as { value: Uint8Array }).value).toString()).toBe('hi');
+    },
+  },
+  ...(['HD', 'EN', 'NS', 'EX', 'NF', 'MN'] as const).map((c) => ({
+    name: `meta ${c}`,
+    expect: Expect.Meta,
+    bytes: `${c}\r\n`,
+    check: (r: Reply) => expect(r).toEqual({ type: 'meta', code: c, flags: {} }),
+  })),
+  {
+    name: 'meta HD with flags',
+    expect: Expect.Meta,
+    bytes: 'HD c5 O1\r\n',
+    check: (r) => expect(r).toEqual({ type: 'meta', code: 'HD', flags: { cas: 5n, opaque: '1' } }),
+  },
+  {
+    name: 'ElastiCache OK as HD',
+    expect: Expect.Meta,
+    bytes: 'OK\r\n',
+    check: (r) => expect(r).toEqual({ type: 'meta', code: 'HD', flags: {} }),
+  },
+  {
+    name: 'meta ME',
+    expect: Expect.Meta,
+    bytes: 'ME k exp=-1 la=2 cas=3 fetch=no cls=1 size=63\r\n',
+    check: (r) =>
+      expect(r).toMatchObject({
+        type: 'meta',
+        code: 'ME',
+        debug: 'k exp=-1 la=2 cas=3 fetch=no cls=1 size=63',
+      }),
+  },
+  {
+    name: 'raw config',
+    expect: Expect.Raw,
+    endToken: 'END\r\n',
+    bytes: 'CONFIG cluster 0 29\r\n1\nhost|127.0.0.1|11211\n\r\nEND\r\n',
+    check: (r) =>
+      expect(r.type === 'raw' && r.bytes.toString()).toBe(
+        'CONFIG cluster 0 29\r\n1\nhost|127.0.0.1|11211\n\r\nEND\r\n',
+      ),
+  },
+];
+
+function readAll(p: ReplyParser, c: Case): Reply | undefined {
+  return p.read(c.expect, c.endToken);
+}
+
+describe('ReplyParser: every reply kind split at every byte', () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      const bytes = Buffer.from(c.bytes, 'latin1');
+      for (let cut = 0; cut <= bytes.length; cut++) {
+        const p = new ReplyParser();
+        p.push(bytes.subarray(0, cut));
+        let r = readAll(p, c);
+        if (cut < bytes.length) {
+          expect(r).toBeUndefined();
+          p.push(bytes.subarray(cut));
+          r = readAll(p, c);
+        }
+        expect(r).toBeDefined();
+        c.check(r!);
+        expect(p.bufferedBytes).toBe(0);
+      }
+    });
+  }
+});
+
+describe('ReplyParser: strictness', () => {
+  it.each([
+    ['STORED for a get', Expect.Values, 'STORED\r\n'],
+    ['VALUE for a set', Expect.Store, 'VALUE k 0 1\r\nx\r\nEND\r\n'],
+    ['DELETED for a set', Expect.Store, 'DELETED\r\n'],
+    ['TOUCHED for a delete', Expect.Delete, 'TOUCHED\r\n'],
+    ['END for a version', Expect.Version, 'END\r\n'],
+    ['bare LF', Expect.Store, 'STORED\n'],
+    ['value length mismatch', Expect.Values, 'VALUE k 0 2\r\nabc\r\nEND\r\n'],
+    ['non-numeric flags', Expect.Values, 'VALUE k x 2\r\nab\r\nEND\r\n'],
+    ['HTTP', Expect.Values, 'HTTP/1.1 400 Bad Request\r\n'],
+    ['meta for text', Expect.Meta, 'STORED\r\n'],
+    ['incr garbage', Expect.Arith, '12a\r\n'],
+  ])('%s throws ProtocolError', (_n, expectKind, bytes) => {
+    const p = new ReplyParser();
+    p.push(Buffer.from(bytes, 'latin1'));
+    expect(() => p.read(expectKind)).toThrow(ProtocolError);
+  });
+
+  it('bounds a line without CRLF', () => {
+    const p = new ReplyParser();
+    p.push(Buffer.alloc(10_000, 0x41));
+    expect(() => p.read(Expect.Store)).toThrow(/longer than/);
+  });
+
+  it('parses many pipelined replies from one chunk, in order', () => {
+    const p = new ReplyParser();
+    p.push(Buffer.from('STORED\r\nVALUE k 0 1\r\nx\r\nEND\r\nDELETED\r\n42\r\nEND\r\n'));
+    expect(p.read(Expect.Store)).toEqual({ type: 'status', status: 'STORED' });
+    expect(p.read(Expect.Values)).toMatchObject({ type: 'values', values: [{ key: 'k' }] });
+    expect(p.read(Expect.Delete)).toEqual({ type: 'status', status: 'DELETED' });
+    expect(p.read(Expect.Arith)).toEqual({ type: 'number', value: 42n });
+    expect(p.read(Expect.Values)).toEqual({ type: 'values', values: [] });
+    expect(p.read(Expect.Store)).toBeUndefined();
+  });
+
+  it('returns values as views without copying when the reply arrives in one chunk', () => {
+    const chunk = Buffer.from('VALUE k 0 3\r\nabc\r\nEND\r\n');
+    const p = new ReplyParser();
+    p.push(chunk);
+    const r = p.read(Expect.Values) as Extract<Reply, { type: 'values' }>;
+    expect(r.values[0]!.value.buffer).toBe(chunk.buffer);
+  });
+
+  it('assembles a 16 MiB value from 64 KiB chunks into one buffer of the right size', () => {
+    const size = 16 * 1024 * 1024;
+    const body = Buffer.alloc(size, 7);
+    body[size - 1] = 9;
+    const whole = Buffer.concat([Buffer.from(`VALUE big 0 ${size}\r\n`), body, Buffer.from('\r\nEND\r\n')]);
+    const p = new ReplyParser();
+    let r: Reply | undefined;
+    let backing: ArrayBufferLike | undefined;
+    let allocations = 0;
+    for (let i = 0; i < whole.length; i += 65536) {
+      p.push(whole.subarray(i, i + 65536));
+      r = p.read(Expect.Values);
+      const buf = (p as unknown as { buf: Buffer }).buf.buffer;
+      if (buf !== backing) {
+        allocations++;
+        backing = buf;
+      }
+    }
+    const v = (r as Extract<Reply, { type: 'values' }>).values[0]!.value;
+    expect(v.length).toBe(size);
+    expect(v[size - 1]).toBe(9);
+    // First chunk used as is, then one allocation of the declared size: never one copy per chunk.
+    expect(allocations).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('ReplyParser: properties', () => {
+  const replyArb = fc.oneof(
+    fc
+      .array(
+        fc.tuple(
+          fc.stringMatching(/^[a-z0-9]{1,10}$/),
+          fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+          fc.uint8Array({ maxLength: 40 }),
+        ),
+        {
+          maxLength: 4,
+        },
+      )
+      .map((vals) => ({
+        expect: Expect.Values,
+        bytes: Buffer.concat([
+          ...vals.flatMap(([key, flags, v]) => [
+            Buffer.from(`VALUE ${key} ${flags} ${v.length}\r\n`),
+            Buffer.from(v),
+            Buffer.from('\r\n'),
+          ]),
+          Buffer.from('END\r\n'),
+        ]),
+      })),
+    fc
+      .constantFrom('STORED', 'NOT_STORED', 'EXISTS', 'NOT_FOUND')
+      .map((w) => ({ expect: Expect.Store, bytes: Buffer.from(`${w}\r\n`) })),
+    fc
+      .bigInt({ min: 0n, max: (1n << 64n) - 1n })
+      .map((n) => ({ expect: Expect.Arith, bytes: Buffer.from(`${n}\r\n`) })),
+    fc
+      .constantFrom('HD', 'EN', 'MN', 'NS')
+      .map((c) => ({ expect: Expect.Meta, bytes: Buffer.from(`${c} O1\r\n`) })),
+    fc
+      .uint8Array({ maxLength: 30 })
+      .map((v) => ({
+        expect: Expect.Meta,
+        bytes: Buffer.concat([Buffer.from(`VA ${v.length} f1\r\n`), Buffer.from(v), Buffer.from('\r\n')]),
+      })),
+  );
+
+  it('random reply sequences split at random places parse as the whole buffer does', () => {
+    fc.assert(
+      fc.property(
+        fc.array(replyArb, { minLength: 1, maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (replies, cuts) => {
+          const whole = Buffer.concat(replies.map((r) => r.bytes));
+          const ref = new ReplyParser();
+          ref.push(whole);
+          const expected = replies.map((r) => normalise(ref.read(r.expect)));
+          const points = [...new Set(cuts.map((c) => c % (whole.length + 1)))].sort((a, b) => a - b);
+          const p = new ReplyParser();
+          const got: unknown[] = [];
+          let prev = 0;
+          let i = 0;
+          for (const at of [...points, whole.length]) {
+            p.push(whole.subarray(prev, at));
+            prev = at;
+            for (let r = p.read(replies[i]?.expect ?? Expect.Store); r && i < replies.length; ) {
+              got.push(normalise(r));
+              i++;
+              r = i < replies.length ? p.read(replies[i]!.expect) : undefined;
+            }
+          }
+          expect(got).toEqual(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('random byte soup only ever throws ProtocolError and terminates', () => {
+    const kinds = Object.values(Expect);
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 10 }),
+        fc.constantFrom(...kinds),
+        (chunks, kind) => {
+          const p = new ReplyParser();
+          try {
+            for (const c of chunks) {
+              p.push(c);
+              // Bounded: each read either consumes bytes or returns undefined.
+              for (let n = 0; n < 1000 && p.read(kind, 'END\r\n'); n++);
+            }
+          } catch (e) {
+            expect(e).toBeInstanceOf(ProtocolError);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+function normalise(r: Reply | undefined): unknown {
+  if (r?.type === 'values')
+    return { ...r, values: r.values.map((v) => ({ ...v, value: Buffer.from(v.value).toString('hex') })) };
+  if (r?.type === 'meta' && r.value) return { ...r, value: Buffer.from(r.value).toString('hex') };
+  return r;
+}
