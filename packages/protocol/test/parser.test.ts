@@ -318,12 +318,10 @@ describe('ReplyParser: properties', () => {
     fc
       .constantFrom('HD', 'EN', 'MN', 'NS')
       .map((c) => ({ expect: Expect.Meta, bytes: Buffer.from(`${c} O1\r\n`) })),
-    fc
-      .uint8Array({ maxLength: 30 })
-      .map((v) => ({
-        expect: Expect.Meta,
-        bytes: Buffer.concat([Buffer.from(`VA ${v.length} f1\r\n`), Buffer.from(v), Buffer.from('\r\n')]),
-      })),
+    fc.uint8Array({ maxLength: 30 }).map((v) => ({
+      expect: Expect.Meta,
+      bytes: Buffer.concat([Buffer.from(`VA ${v.length} f1\r\n`), Buffer.from(v), Buffer.from('\r\n')]),
+    })),
   );
 
   it('random reply sequences split at random places parse as the whole buffer does', () => {
