@@ -1,2 +1,8 @@
-/** The serialization interface for mc, the default serde (pymemcache-compatible flags) and compression codecs. */
-export const PACKAGE_NAME = '@mc/serde';
+/** @mc/serde: the serialization interface of mc, its default serde and compression codecs. No dependencies. */
+
+export { checkSerde, type SerdeProblem } from './check-serde.js';
+export { type FlaggedCodec, type WithCodecOptions, withCodec, zlibCodec } from './codec.js';
+export { defaultSerde, unknownFlags } from './default-serde.js';
+export { SerdeError } from './errors.js';
+export { describeFlags, FIRST_PARTY_MASK, FLAGS, THIRD_PARTY_MASK } from './flags.js';
+export type { Codec, Serde, SerializedValue } from './types.js';
