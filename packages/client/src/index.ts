@@ -1,3 +1,7 @@
+/** @mc/client: a memcached client for one server, pipelined, with typed errors. */
+export { Client, type RawOptions } from './client.js';
+export { channels } from './diagnostics.js';
+export * from './errors.js';
 export type {
   CasValue,
   CommandOptions,
@@ -5,4 +9,13 @@ export type {
   NoreplyOptions,
   StoreOptions,
 } from './memcache-client.js';
+export { type ClientOptions, DEFAULTS } from './options.js';
+export {
+  DEFAULT_PORT,
+  formatServer,
+  parseServer,
+  type ServerAddress,
+  type ServerSpec,
+} from './server-address.js';
+export { type Stats, type StatValue, typeStats } from './stats.js';
 export * from './wrappers/index.js';

@@ -79,7 +79,13 @@ export class ClientReplyError extends MemcacheError {
 
 /** The server answered `ERROR`: it does not know the command. */
 export class UnknownCommandError extends MemcacheError {
-  constructor() {
-    super('MC_ERR_UNKNOWN_COMMAND', 'ERROR: the server does not know this command');
+  /** The reason memcached gave after ERROR, if any (e.g. 'shutdown not enabled'). */
+  readonly serverMessage: string;
+  constructor(serverMessage = '') {
+    super(
+      'MC_ERR_UNKNOWN_COMMAND',
+      serverMessage ? `ERROR: ${serverMessage}` : 'ERROR: the server does not know this command',
+    );
+    this.serverMessage = serverMessage;
   }
 }

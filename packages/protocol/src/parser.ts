@@ -124,8 +124,17 @@ export class ReplyParser {
   /** ERROR / CLIENT_ERROR / SERVER_ERROR at [s, e) (e excludes CRLF), or undefined. */
   private errorReply(s: number, e: number): Reply | undefined {
     const b = this.buf;
-    if (b[s] === 0x45 /* E */ && e - s === 5 && this.text(s, e) === 'ERROR')
-      return { type: 'error', error: new UnknownCommandError() };
+    if (
+      b[s] === 0x45 /* E */ &&
+      e - s >= 5 &&
+      this.text(s, s + 5) === 'ERROR' &&
+      (e - s === 5 || b[s + 5] === 0x20 || b[s + 5] === 0x3a)
+    )
+      // memcached 1.6 sometimes adds a reason: "ERROR: shutdown not enabled".
+      return {
+        type: 'error',
+        error: new UnknownCommandError(this.buf.toString('utf8', s + 5, e).replace(/^[:\s]+/, '')),
+      };
     if (b[s] === 0x43 /* C */ && e - s >= 12 && this.text(s, s + 12) === 'CLIENT_ERROR')
       return {
         type: 'error',

@@ -1,0 +1,485 @@
+import {
+  checkSeconds,
+  Expect,
+  encodeCacheMemlimit,
+  encodeCas,
+  encodeDecr,
+  encodeDelete,
+  encodeFlushAll,
+  encodeGat,
+  encodeGats,
+  encodeGet,
+  encodeGets,
+  encodeIncr,
+  encodeKey,
+  encodeQuit,
+  encodeRaw,
+  encodeShutdown,
+  encodeStats,
+  encodeStorage,
+  encodeTouch,
+  encodeVerbosity,
+  encodeVersion,
+  InvalidArgumentError,
+  ProtocolError,
+  type Reply,
+  type StorageCommand,
+  type ValueEntry,
+} from '@mc/protocol';
+import { defaultSerde, type Serde } from '@mc/serde';
+import { Connection } from './connection.js';
+import { ConnectionClosedError } from './errors.js';
+import { GetBatcher } from './get-batcher.js';
+import type {
+  CasValue,
+  CommandOptions,
+  MemcacheClient,
+  NoreplyOptions,
+  StoreOptions,
+} from './memcache-client.js';
+import { type ClientOptions, DEFAULTS } from './options.js';
+import { parseServer, type ServerSpec } from './server-address.js';
+import { type Stats, typeStats } from './stats.js';
+
+/** Options of {@link Client.raw}. */
+export interface RawOptions extends CommandOptions {
+  /** The reply ends with this token (included in the result). Default '\r\n'. */
+  endToken?: string;
+  /** A data block to send after the command line (followed by CRLF). */
+  data?: Uint8Array;
+}
+
+/**
+ * A memcached client for one server, over TCP, a Unix socket or TLS. Many requests share one socket
+ * (pipelining); see the package README for the failure rules, noreply and the options.
+ */
+export class Client implements MemcacheClient {
+  /** The server's address as text ("host:port", "[v6]:port" or a socket path). */
+  readonly server: string;
+  readonly options: Readonly<ClientOptions>;
+  private readonly conn: Connection;
+  private readonly serde: Serde;
+  private readonly prefix: string;
+  private readonly keyOptions: { allowUnicode: boolean; prefix: string };
+  private readonly noreplyDefault: boolean;
+  private readonly batcher: GetBatcher | undefined;
+
+  constructor(server: ServerSpec, options: ClientOptions = {}) {
+    const address = parseServer(server);
+    this.conn = new Connection(address, options);
+    this.server = this.conn.address;
+    this.options = options;
+    this.serde = options.serde ?? defaultSerde;
+    this.prefix = options.keyPrefix ?? DEFAULTS.keyPrefix;
+    this.keyOptions = {
+      allowUnicode: options.allowUnicodeKeys ?? DEFAULTS.allowUnicodeKeys,
+      prefix: this.prefix,
+    };
+    this.noreplyDefault = options.defaultNoreply ?? DEFAULTS.defaultNoreply;
+    this.batcher = (options.batchGets ?? DEFAULTS.batchGets) ? new GetBatcher(this.conn) : undefined;
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------------
+
+  private key(key: string): Buffer {
+    return encodeKey(key, this.keyOptions);
+  }
+
+  /** Sends one command and returns its reply; server error replies reject with their typed error. */
+  private async send(
+    bytes: Buffer,
+    expect: Expect,
+    options?: CommandOptions,
+    endToken?: string,
+  ): Promise<Reply> {
+    this.batcher?.flush();
+    const reply = await this.conn.request(bytes, expect, options?.signal, undefined, endToken);
+    if (reply.type === 'error') throw reply.error;
+    return reply;
+  }
+
+  private noreply(options?: NoreplyOptions): boolean {
+    return options?.noreply ?? this.noreplyDefault;
+  }
+
+  /** Sends a noreply command: nothing to wait for. */
+  private fire(bytes: Buffer): void {
+    this.batcher?.flush();
+    this.conn.send(bytes);
+  }
+
+  private decode<T>(entry: ValueEntry, key: string): T {
+    return this.serde.deserialize(key, entry.value, entry.flags) as T;
+  }
+
+  private stripPrefix(key: string): string {
+    return this.prefix && key.startsWith(this.prefix) ? key.slice(this.prefix.length) : key;
+  }
+
+  private checkExpire(expire: number | undefined): number {
+    return expire === undefined ? 0 : checkSeconds('expire', expire);
+  }
+
+  private serialize(key: string, value: unknown, flags?: number): { bytes: Uint8Array; flags: number } {
+    const s = this.serde.serialize(key, value);
+    if (flags === undefined) return s;
+    if (!Number.isInteger(flags) || flags < 0 || flags > 0xffffffff)
+      throw new InvalidArgumentError(`flags must be an unsigned 32-bit integer, got ${String(flags)}`);
+    return { bytes: s.bytes, flags: (s.flags | flags) >>> 0 };
+  }
+
+  // ---- storage --------------------------------------------------------------------------------
+
+  private async store(
+    command: StorageCommand,
+    key: string,
+    value: unknown,
+    options?: StoreOptions,
+  ): Promise<boolean> {
+    const k = this.key(key);
+    const s = this.serialize(key, value, options?.flags);
+    const bytes = encodeStorage(
+      command,
+      k,
+      s.flags,
+      this.checkExpire(options?.expire),
+      s.bytes,
+      this.noreply(options),
+    );
+    if (this.noreply(options)) {
+      this.fire(bytes);
+      return true;
+    }
+    const reply = await this.send(bytes, Expect.Store, options);
+    return reply.type === 'status' && reply.status === 'STORED';
+  }
+
+  set(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
+    return this.store('set', key, value, options);
+  }
+  add(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
+    return this.store('add', key, value, options);
+  }
+  replace(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
+    return this.store('replace', key, value, options);
+  }
+  append(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
+    return this.store('append', key, value, options);
+  }
+  prepend(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
+    return this.store('prepend', key, value, options);
+  }
+
+  async setMany(
+    values: Iterable<readonly [string, unknown]> | Record<string, unknown>,
+    options?: StoreOptions,
+  ): Promise<string[]> {
+    const entries = isIterable(values) ? [...values] : Object.entries(values);
+    // Validate and serialize everything first: a bad key or value fails the call before any byte is sent.
+    const expire = this.checkExpire(options?.expire);
+    const noreply = this.noreply(options);
+    const encoded = entries.map(([key, value]) => {
+      const s = this.serialize(key, value, options?.flags);
+      return encodeStorage('set', this.key(key), s.flags, expire, s.bytes, noreply);
+    });
+    if (noreply) {
+      for (const b of encoded) this.fire(b);
+      return [];
+    }
+    const results = await Promise.all(encoded.map((b) => this.send(b, Expect.Store, options)));
+    const failed: string[] = [];
+    results.forEach((r, i) => {
+      if (!(r.type === 'status' && r.status === 'STORED')) failed.push(entries[i]![0]);
+    });
+    return failed;
+  }
+
+  /** true: stored; false: the cas token no longer matches (EXISTS); undefined: the key is missing. */
+  async cas(key: string, value: unknown, cas: bigint, options?: StoreOptions): Promise<boolean | undefined> {
+    const k = this.key(key);
+    if (typeof cas !== 'bigint') throw new InvalidArgumentError('cas must be a bigint token from gets()');
+    const s = this.serialize(key, value, options?.flags);
+    const bytes = encodeCas(
+      k,
+      s.flags,
+      this.checkExpire(options?.expire),
+      s.bytes,
+      cas,
+      this.noreply(options),
+    );
+    if (this.noreply(options)) {
+      this.fire(bytes);
+      return true;
+    }
+    const reply = await this.send(bytes, Expect.Store, options);
+    if (reply.type !== 'status') return false;
+    if (reply.status === 'STORED') return true;
+    if (reply.status === 'NOT_FOUND') return undefined;
+    return false;
+  }
+
+  // ---- retrieval ------------------------------------------------------------------------------
+
+  async get<T = unknown>(key: string, options?: CommandOptions): Promise<T | undefined> {
+    const k = this.key(key);
+    const full = this.prefix + key;
+    if (this.batcher) {
+      const entry = await this.batcher.get(k, full, options?.signal);
+      return entry ? this.decode<T>(entry, key) : undefined;
+    }
+    const reply = await this.send(encodeGet([k]), Expect.Values, options);
+    const entry = this.single(reply, full);
+    return entry ? this.decode<T>(entry, key) : undefined;
+  }
+
+  /** The one entry of a single-key reply, checked against the key asked for. */
+  private single(reply: Reply, fullKey: string): ValueEntry | undefined {
+    if (reply.type !== 'values' || reply.values.length === 0) return undefined;
+    const entry = reply.values[0]!;
+    if (reply.values.length > 1 || entry.key !== fullKey) {
+      const err = new ProtocolError(
+        `asked for ${JSON.stringify(fullKey)}, the server returned ${JSON.stringify(entry.key)}`,
+      );
+      this.conn.discard(err);
+      throw err;
+    }
+    return entry;
+  }
+
+  private async retrieveMany(
+    keys: Iterable<string>,
+    encode: (keys: Buffer[]) => Buffer,
+    options: CommandOptions | undefined,
+  ): Promise<Map<string, ValueEntry>> {
+    const unique = [...new Set(keys)];
+    const out = new Map<string, ValueEntry>();
+    if (unique.length === 0) return out;
+    const encoded = unique.map((k) => this.key(k));
+    const wanted = new Set(unique.map((k) => this.prefix + k));
+    const replies = await Promise.all(
+      chunk(encoded, 100).map((part) => this.send(encode(part), Expect.Values, options)),
+    );
+    for (const reply of replies) {
+      if (reply.type !== 'values') continue;
+      for (const entry of reply.values) {
+        if (!wanted.has(entry.key)) {
+          const err = new ProtocolError(
+            `the server returned key ${JSON.stringify(entry.key)} that was not requested`,
+          );
+          this.conn.discard(err);
+          throw err;
+        }
+        out.set(this.stripPrefix(entry.key), entry);
+      }
+    }
+    return out;
+  }
+
+  async getMany<T = unknown>(keys: Iterable<string>, options?: CommandOptions): Promise<Map<string, T>> {
+    const entries = await this.retrieveMany(keys, encodeGet, options);
+    const out = new Map<string, T>();
+    for (const [key, entry] of entries) out.set(key, this.decode<T>(entry, key));
+    return out;
+  }
+
+  async gets<T = unknown>(key: string, options?: CommandOptions): Promise<CasValue<T> | undefined> {
+    const reply = await this.send(encodeGets([this.key(key)]), Expect.Values, options);
+    const entry = this.single(reply, this.prefix + key);
+    return entry ? this.withCas<T>(entry, key) : undefined;
+  }
+
+  async getsMany<T = unknown>(
+    keys: Iterable<string>,
+    options?: CommandOptions,
+  ): Promise<Map<string, CasValue<T>>> {
+    const entries = await this.retrieveMany(keys, encodeGets, options);
+    const out = new Map<string, CasValue<T>>();
+    for (const [key, entry] of entries) out.set(key, this.withCas<T>(entry, key));
+    return out;
+  }
+
+  private withCas<T>(entry: ValueEntry, key: string): CasValue<T> {
+    if (entry.cas === undefined) {
+      const err = new ProtocolError('gets reply without a cas token');
+      this.conn.discard(err);
+      throw err;
+    }
+    return { value: this.decode<T>(entry, key), cas: entry.cas };
+  }
+
+  async gat<T = unknown>(key: string, expire: number, options?: CommandOptions): Promise<T | undefined> {
+    const k = this.key(key);
+    const reply = await this.send(encodeGat(checkSeconds('expire', expire), [k]), Expect.Values, options);
+    const entry = this.single(reply, this.prefix + key);
+    return entry ? this.decode<T>(entry, key) : undefined;
+  }
+
+  async gats<T = unknown>(
+    key: string,
+    expire: number,
+    options?: CommandOptions,
+  ): Promise<CasValue<T> | undefined> {
+    const k = this.key(key);
+    const reply = await this.send(encodeGats(checkSeconds('expire', expire), [k]), Expect.Values, options);
+    const entry = this.single(reply, this.prefix + key);
+    return entry ? this.withCas<T>(entry, key) : undefined;
+  }
+
+  // ---- other keyed commands -------------------------------------------------------------------
+
+  async delete(key: string, options?: NoreplyOptions): Promise<boolean> {
+    const bytes = encodeDelete(this.key(key), this.noreply(options));
+    if (this.noreply(options)) {
+      this.fire(bytes);
+      return true;
+    }
+    const reply = await this.send(bytes, Expect.Delete, options);
+    return reply.type === 'status' && reply.status === 'DELETED';
+  }
+
+  async deleteMany(keys: Iterable<string>, options?: NoreplyOptions): Promise<boolean> {
+    const noreply = this.noreply(options);
+    const encoded = [...keys].map((k) => encodeDelete(this.key(k), noreply));
+    if (noreply) {
+      for (const b of encoded) this.fire(b);
+      return true;
+    }
+    await Promise.all(encoded.map((b) => this.send(b, Expect.Delete, options)));
+    return true;
+  }
+
+  incr(key: string, delta: number | bigint, options?: NoreplyOptions): Promise<bigint | undefined> {
+    return this.arith(encodeIncr, key, delta, options);
+  }
+
+  decr(key: string, delta: number | bigint, options?: NoreplyOptions): Promise<bigint | undefined> {
+    return this.arith(encodeDecr, key, delta, options);
+  }
+
+  private async arith(
+    encode: typeof encodeIncr,
+    key: string,
+    delta: number | bigint,
+    options?: NoreplyOptions,
+  ): Promise<bigint | undefined> {
+    const bytes = encode(this.key(key), delta, this.noreply(options));
+    if (this.noreply(options)) {
+      this.fire(bytes);
+      return undefined;
+    }
+    const reply = await this.send(bytes, Expect.Arith, options);
+    return reply.type === 'number' ? reply.value : undefined;
+  }
+
+  async touch(key: string, expire: number, options?: NoreplyOptions): Promise<boolean> {
+    const bytes = encodeTouch(this.key(key), checkSeconds('expire', expire), this.noreply(options));
+    if (this.noreply(options)) {
+      this.fire(bytes);
+      return true;
+    }
+    const reply = await this.send(bytes, Expect.Touch, options);
+    return reply.type === 'status' && reply.status === 'TOUCHED';
+  }
+
+  // ---- server-level commands ------------------------------------------------------------------
+
+  /** `stats [args]`, typed as pymemcache types it (see stats.ts). */
+  async stats(...args: string[]): Promise<Stats> {
+    const reply = await this.send(encodeStats(...args), Expect.Stats);
+    return reply.type === 'stats' ? typeStats(reply.stats) : {};
+  }
+
+  async version(options?: CommandOptions): Promise<string> {
+    const reply = await this.send(encodeVersion(), Expect.Version, options);
+    return reply.type === 'version' ? reply.version : '';
+  }
+
+  async flushAll(delay = 0, options?: NoreplyOptions): Promise<boolean> {
+    const bytes = encodeFlushAll(delay, this.noreply(options));
+    if (this.noreply(options)) {
+      this.fire(bytes);
+      return true;
+    }
+    await this.send(bytes, Expect.Ok, options);
+    return true;
+  }
+
+  async verbosity(level: number, options?: NoreplyOptions): Promise<boolean> {
+    const bytes = encodeVerbosity(level, this.noreply(options));
+    if (this.noreply(options)) {
+      this.fire(bytes);
+      return true;
+    }
+    await this.send(bytes, Expect.Ok, options);
+    return true;
+  }
+
+  /** `cache_memlimit <megabytes>`: changes the server's memory limit at run time. */
+  async cacheMemlimit(megabytes: number, options?: NoreplyOptions): Promise<boolean> {
+    const bytes = encodeCacheMemlimit(megabytes, this.noreply(options));
+    if (this.noreply(options)) {
+      this.fire(bytes);
+      return true;
+    }
+    await this.send(bytes, Expect.Ok, options);
+    return true;
+  }
+
+  /**
+   * `shutdown [graceful]`: stops the server (it must run with -A). Resolves when the server closed
+   * the connection; rejects with UnknownCommandError when shutdown is not enabled.
+   */
+  async shutdown(graceful = false): Promise<void> {
+    try {
+      await this.send(encodeShutdown(graceful), Expect.Ok);
+    } catch (err) {
+      if (err instanceof ConnectionClosedError) return;
+      throw err;
+    }
+  }
+
+  /**
+   * The escape hatch: sends any command line (validated: printable ASCII, no CR/LF) and returns the
+   * raw reply up to and including `endToken` (default CRLF). Example: `raw('config get cluster', { endToken: 'END\r\n' })`.
+   */
+  async raw(command: string, options: RawOptions = {}): Promise<Buffer> {
+    const reply = await this.send(
+      encodeRaw(command, options.data),
+      Expect.Raw,
+      options,
+      options.endToken ?? '\r\n',
+    );
+    return reply.type === 'raw' ? reply.bytes : Buffer.alloc(0);
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------
+
+  /** Waits for the replies of everything already sent, sends `quit`, and closes. */
+  async quit(): Promise<void> {
+    this.batcher?.flush();
+    await this.conn.quit(encodeQuit());
+  }
+
+  /** Closes at once. Pending requests reject with ClientClosedError; later calls too. */
+  async close(): Promise<void> {
+    this.conn.close();
+  }
+
+  /** Requests queued or in flight on the connection. */
+  get pendingCount(): number {
+    return this.conn.pendingCount;
+  }
+}
+
+function isIterable(v: unknown): v is Iterable<readonly [string, unknown]> {
+  return (
+    typeof v === 'object' && v !== null && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function'
+  );
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  if (items.length <= size) return [items];
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,505 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { Expect, encodeMetaNoop, encodeStorage, ProtocolError, type Reply, ReplyParser } from '@mc/protocol';
+import { channels } from './diagnostics.js';
+import {
+  AbortError,
+  ClientClosedError,
+  ConnectError,
+  ConnectionClosedError,
+  ConnectTimeoutError,
+  TimeoutError,
+} from './errors.js';
+import { type ClientOptions, DEFAULTS } from './options.js';
+import { formatServer, type ServerAddress } from './server-address.js';
+
+/** A request waiting for its reply. One object per request; no per-request timer. */
+export interface Pending {
+  bytes: Buffer;
+  expect: Expect;
+  endToken: string | undefined;
+  /** performance.now() after which the request has timed out (Infinity: never). */
+  deadline: number;
+  timeoutMs: number;
+  resolve: (reply: Reply) => void;
+  reject: (error: Error) => void;
+  /** Set when the caller gave up (abort) after the bytes were sent: the reply is read and dropped. */
+  abandoned: boolean;
+  /** A fence after noreply commands: error replies before it belong to them. */
+  fence: boolean;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  /** Command name for diagnostics; set only when someone subscribes. */
+  command: string | undefined;
+  started: number;
+}
+
+type State = 'idle' | 'connecting' | 'ready' | 'closed';
+
+const NOOP = () => {};
+const MN = encodeMetaNoop();
+
+/**
+ * One socket to one server with pipelining. Requests are queued in order; their bytes are written
+ * once per tick (cork/uncork, so one writev), and replies are matched to the queue head. Any timeout,
+ * protocol error or unexpected close destroys the socket and fails every request in flight on it, so
+ * a late reply can never reach another request. The next request opens a new socket.
+ */
+export class Connection {
+  readonly address: string;
+  private readonly target: ServerAddress;
+  private readonly options: ClientOptions;
+  private state: State = 'idle';
+  private socket: Socket | undefined;
+  private readonly parser = new ReplyParser();
+  /** Requests in order; [head, sent) are on the wire, [sent, queue.length) wait for the next flush. */
+  private queue: Pending[] = [];
+  private head = 0;
+  private sent = 0;
+  private flushScheduled = false;
+  /** Bytes queued since the last flush. */
+  private readonly outbox: Buffer[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private connectTimer: NodeJS.Timeout | undefined;
+  /** Whether noreply commands were queued since the last fence. */
+  private fenceOpen = false;
+  private closedWaiters: Array<() => void> = [];
+
+  constructor(target: ServerAddress, options: ClientOptions) {
+    this.target = target;
+    this.address = formatServer(target);
+    this.options = options;
+  }
+
+  /** Number of requests queued or in flight. */
+  get pendingCount(): number {
+    return this.queue.length - this.head;
+  }
+
+  get isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  /**
+   * Queues a request and returns its reply. Validation happened before: `bytes` are final.
+   * With noreply, the promise resolves once the bytes are queued (there is no reply).
+   */
+  request(
+    bytes: Buffer,
+    expect: Expect,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    endToken?: string,
+    command?: string,
+  ): Promise<Reply> {
+    if (this.state === 'closed') return Promise.reject(new ClientClosedError());
+    if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
+    return new Promise<Reply>((resolve, reject) => {
+      const t = timeoutMs ?? this.options.timeout ?? DEFAULTS.timeout;
+      const p: Pending = {
+        bytes,
+        expect,
+        endToken,
+        deadline: Number.POSITIVE_INFINITY,
+        timeoutMs: t,
+        resolve,
+        reject,
+        abandoned: false,
+        fence: false,
+        signal,
+        onAbort: undefined,
+        command: undefined,
+        started: 0,
+      };
+      if (
+        channels.commandStart.hasSubscribers ||
+        channels.commandEnd.hasSubscribers ||
+        channels.commandError.hasSubscribers
+      ) {
+        p.command = command ?? bytes.toString('latin1', 0, Math.min(bytes.indexOf(0x20) >>> 0, 16)).trim();
+        p.started = performance.now();
+        channels.commandStart.publish({ server: this.address, command: p.command });
+      }
+      if (signal) {
+        p.onAbort = () => this.abort(p);
+        signal.addEventListener('abort', p.onAbort, { once: true });
+      }
+      this.enqueue(p);
+    });
+  }
+
+  /**
+   * Queues a command that has no reply (noreply). A fence (`mn`, answered MN) follows each run of
+   * noreply commands, so an error the server sends for one of them is recognised as such and reported,
+   * never taken as the reply of the next request.
+   */
+  send(bytes: Buffer): void {
+    if (this.state === 'closed') throw new ClientClosedError();
+    this.outbox.push(bytes);
+    this.fenceOpen = true;
+    this.schedule();
+  }
+
+  private enqueue(p: Pending): void {
+    if (this.fenceOpen) this.closeFence();
+    this.outbox.push(p.bytes);
+    this.queue.push(p);
+    this.schedule();
+  }
+
+  private closeFence(): void {
+    this.fenceOpen = false;
+    this.outbox.push(MN);
+    this.queue.push(this.fencePending());
+  }
+
+  private schedule(): void {
+    if (this.state === 'idle') this.open();
+    if (this.state === 'ready' && !this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(this.flush);
+    }
+  }
+
+  /** Writes everything queued since the last flush in one go (cork/uncork: one writev). */
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const socket = this.socket;
+    if (this.state !== 'ready' || !socket) return;
+    if (this.fenceOpen) this.closeFence();
+    const out = this.outbox;
+    if (out.length === 0) return;
+    if (out.length === 1) socket.write(out[0]!);
+    else {
+      socket.cork();
+      for (let i = 0; i < out.length; i++) socket.write(out[i]!);
+      socket.uncork();
+    }
+    out.length = 0;
+    const now = performance.now();
+    let minDeadline = this.timerAt;
+    const end = this.queue.length;
+    for (let i = this.sent; i < end; i++) {
+      const p = this.queue[i]!;
+      if (p.timeoutMs > 0) {
+        p.deadline = now + p.timeoutMs;
+        if (p.deadline < minDeadline) minDeadline = p.deadline;
+      }
+    }
+    this.sent = end;
+    if (this.head < end) socket.ref();
+    if (minDeadline < this.timerAt) this.armTimer(minDeadline, now);
+  };
+
+  private fencePending(): Pending {
+    const t = this.options.timeout ?? DEFAULTS.timeout;
+    return {
+      bytes: MN,
+      expect: Expect.Meta,
+      endToken: undefined,
+      deadline: Number.POSITIVE_INFINITY,
+      timeoutMs: t,
+      resolve: NOOP,
+      reject: NOOP,
+      abandoned: true,
+      fence: true,
+      signal: undefined,
+      onAbort: undefined,
+      command: undefined,
+      started: 0,
+    };
+  }
+
+  private armTimer(at: number, now: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(at - now)));
+    this.timer.unref();
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (let i = this.head; i < this.sent; i++) {
+      const p = this.queue[i]!;
+      if (p.deadline <= now) {
+        this.fail(new TimeoutError(p.timeoutMs), p);
+        return;
+      }
+      if (p.deadline < next) next = p.deadline;
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.armTimer(next, now);
+  };
+
+  private open(): void {
+    this.state = 'connecting';
+    const o = this.options;
+    const target = this.target;
+    let socket: Socket;
+    if (o.tls) {
+      const tlsOptions = o.tls === true ? {} : o.tls;
+      socket =
+        'path' in target
+          ? tlsConnect({ ...tlsOptions, path: target.path })
+          : tlsConnect({
+              servername: isIp(target.host) ? undefined : target.host,
+              ...tlsOptions,
+              host: target.host,
+              port: target.port,
+            });
+    } else {
+      socket = 'path' in target ? netConnect(target.path) : netConnect(target.port, target.host);
+    }
+    this.socket = socket;
+    if (!('path' in target)) {
+      socket.setNoDelay(o.noDelay ?? DEFAULTS.noDelay);
+      socket.setKeepAlive(
+        o.keepAlive ?? DEFAULTS.keepAlive,
+        o.keepAliveInitialDelay ?? DEFAULTS.keepAliveInitialDelay,
+      );
+    }
+    const connectMs = o.connectTimeout ?? DEFAULTS.connectTimeout;
+    if (connectMs > 0) {
+      this.connectTimer = setTimeout(() => {
+        if (this.socket === socket && this.state === 'connecting')
+          this.fail(new ConnectTimeoutError(this.address, connectMs));
+      }, connectMs);
+      this.connectTimer.unref();
+    }
+    socket.on(o.tls ? 'secureConnect' : 'connect', () => {
+      if (this.socket !== socket) return;
+      if (o.auth) this.authenticate(socket);
+      else this.ready(socket);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (this.socket === socket) this.onData(chunk);
+    });
+    socket.on('error', (err) => {
+      if (this.socket !== socket) return;
+      this.fail(
+        this.state === 'connecting'
+          ? new ConnectError(`cannot connect to ${this.address}: ${err.message}`, err)
+          : new ConnectionClosedError(`connection to ${this.address} failed: ${err.message}`, err),
+      );
+    });
+    socket.on('close', () => {
+      if (this.socket !== socket) return;
+      this.fail(
+        this.state === 'connecting'
+          ? new ConnectError(`connection to ${this.address} closed while connecting`)
+          : new ConnectionClosedError(`connection to ${this.address} closed by the server`),
+      );
+    });
+  }
+
+  /** memcached ASCII auth: a set whose data is "username password", answered STORED. */
+  private authenticate(socket: Socket): void {
+    const { username, password } = this.options.auth!;
+    const payload = Buffer.from(`${username} ${password}`, 'utf8');
+    const p: Pending = {
+      bytes: encodeStorage('set', Buffer.from('auth'), 0, 0, payload),
+      expect: Expect.Store,
+      endToken: undefined,
+      deadline: Number.POSITIVE_INFINITY,
+      timeoutMs: 0,
+      resolve: (reply) => {
+        if (reply.type === 'status' && reply.status === 'STORED') this.ready(socket);
+        else this.fail(new ConnectError(`authentication to ${this.address} failed: ${describe(reply)}`));
+      },
+      reject: NOOP,
+      abandoned: false,
+      fence: false,
+      signal: undefined,
+      onAbort: undefined,
+      command: 'auth',
+      started: 0,
+    };
+    // The auth request goes before everything queued while connecting.
+    this.queue.splice(this.head, 0, p);
+    socket.write(p.bytes);
+    this.sent = this.head + 1;
+    p.timeoutMs = this.options.connectTimeout ?? DEFAULTS.connectTimeout;
+  }
+
+  private ready(socket: Socket): void {
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
+    this.state = 'ready';
+    if (channels.connect.hasSubscribers) channels.connect.publish({ server: this.address });
+    if (this.outbox.length > 0 || this.fenceOpen) this.flush();
+    else if (this.head === this.queue.length) socket.unref();
+  }
+
+  private onData(chunk: Buffer): void {
+    const parser = this.parser;
+    parser.push(chunk);
+    try {
+      while (this.head < this.sent) {
+        const p = this.queue[this.head]!;
+        const reply = parser.read(p.expect, p.endToken);
+        if (reply === undefined) break;
+        if (p.fence && reply.type === 'error') {
+          // An error for a noreply command: report it, keep waiting for the fence's MN.
+          this.reportNoreplyError(reply.error);
+          continue;
+        }
+        if (p.fence && !(reply.type === 'meta' && reply.code === 'MN'))
+          throw new ProtocolError(`expected MN after noreply commands, got a ${reply.type} reply`);
+        this.queue[this.head] = undefined as never;
+        this.head++;
+        if (p.onAbort) p.signal!.removeEventListener('abort', p.onAbort);
+        if (!p.abandoned) {
+          if (p.command !== undefined) this.publishEnd(p, reply);
+          p.resolve(reply);
+        }
+      }
+    } catch (err) {
+      this.fail(err as Error, this.queue[this.head]);
+      return;
+    }
+    this.afterProgress();
+  }
+
+  private afterProgress(): void {
+    if (this.head === this.queue.length) {
+      // Everything answered: reuse the array and let an idle client not hold the process open.
+      this.queue.length = 0;
+      this.head = this.sent = 0;
+      if (this.timer) {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        this.timerAt = Number.POSITIVE_INFINITY;
+      }
+      this.socket?.unref();
+      for (const w of this.closedWaiters.splice(0)) w();
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.sent -= this.head;
+      this.head = 0;
+    }
+  }
+
+  private reportNoreplyError(error: Error): void {
+    if (channels.noreplyError.hasSubscribers) channels.noreplyError.publish({ server: this.address, error });
+    this.options.onNoreplyError?.(error);
+    if (!this.options.onNoreplyError && !channels.noreplyError.hasSubscribers)
+      process.emitWarning(
+        `memcached ${this.address} answered an error to a noreply command: ${error.message}`,
+        'MemcacheWarning',
+      );
+  }
+
+  private publishEnd(p: Pending, reply: Reply): void {
+    const durationMs = performance.now() - p.started;
+    if (reply.type === 'error')
+      channels.commandError.publish({
+        server: this.address,
+        command: p.command,
+        error: reply.error,
+        durationMs,
+      });
+    else channels.commandEnd.publish({ server: this.address, command: p.command, durationMs });
+  }
+
+  /**
+   * The caller's AbortSignal fired: the call rejects with AbortError at once. Its bytes are (or will
+   * be) on the wire, so its reply still comes in order; it is read and dropped, which keeps the
+   * stream in sync without discarding the other requests on the connection.
+   */
+  private abort(p: Pending): void {
+    if (p.abandoned) return;
+    p.abandoned = true;
+    p.reject(new AbortError(p.signal?.reason));
+  }
+
+  /**
+   * Discards the connection: destroys the socket and fails every request queued on it. `culprit`
+   * gets `error`; the others get ConnectionClosedError with `error` as cause.
+   */
+  private fail(error: Error, culprit?: Pending): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    if (this.state !== 'closed') this.state = 'idle';
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    if (this.timer) clearTimeout(this.timer);
+    this.connectTimer = this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    socket?.destroy();
+    this.parser.reset();
+    const pending = this.queue.slice(this.head);
+    this.queue = [];
+    this.head = this.sent = 0;
+    this.fenceOpen = false;
+    this.outbox.length = 0;
+    if (channels.close.hasSubscribers) channels.close.publish({ server: this.address, error });
+    const isConnectPhase = error instanceof ConnectError || error instanceof ConnectTimeoutError;
+    for (const p of pending) {
+      if (p.onAbort) p.signal!.removeEventListener('abort', p.onAbort);
+      if (p.abandoned) continue;
+      const e =
+        p === culprit || isConnectPhase || error instanceof ClientClosedError
+          ? error
+          : new ConnectionClosedError(`connection to ${this.address} was discarded: ${error.message}`, error);
+      if (p.command !== undefined && channels.commandError.hasSubscribers)
+        channels.commandError.publish({
+          server: this.address,
+          command: p.command,
+          error: e,
+          durationMs: performance.now() - p.started,
+        });
+      p.reject(e);
+    }
+    for (const w of this.closedWaiters.splice(0)) w();
+  }
+
+  /** Discards the connection from outside (e.g. a reply that answers the wrong request). */
+  discard(error: Error): void {
+    this.fail(error);
+  }
+
+  /** Writes `quit` after everything queued, then closes the socket once the server has answered the rest. */
+  async quit(bytes: Buffer): Promise<void> {
+    if (this.state === 'closed') return;
+    await this.drain();
+    const socket = this.socket;
+    this.state = 'closed';
+    if (socket && !socket.destroyed) {
+      this.socket = undefined;
+      socket.end(bytes);
+      socket.destroySoon();
+      socket.unref();
+    }
+    this.fail(new ClientClosedError());
+  }
+
+  /** Waits until every queued request is settled. */
+  drain(): Promise<void> {
+    if (this.pendingCount === 0) return Promise.resolve();
+    return new Promise((resolve) => this.closedWaiters.push(resolve));
+  }
+
+  /** Closes at once: pending requests reject with ClientClosedError. */
+  close(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.fail(new ClientClosedError());
+  }
+
+  /** Whether a socket is open or opening. */
+  get connected(): boolean {
+    return this.state === 'ready';
+  }
+}
+
+function isIp(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
+}
+
+function describe(reply: Reply): string {
+  if (reply.type === 'error') return reply.error.message;
+  if (reply.type === 'status') return reply.status;
+  return reply.type;
+}

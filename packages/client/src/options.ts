@@ -1,0 +1,47 @@
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import type { Serde } from '@mc/serde';
+
+/** Options of {@link Client}. Every field is optional; defaults are in {@link DEFAULTS}. */
+export interface ClientOptions {
+  /** ms to open the connection (TCP + TLS + auth). Default 2000. */
+  connectTimeout?: number;
+  /** ms a request may wait for its reply before the connection is discarded. Default 2000. 0 disables. */
+  timeout?: number;
+  /** TCP_NODELAY. Default true: requests are already batched per tick, so Nagle only adds latency. */
+  noDelay?: boolean;
+  /** TCP keep-alive. Default true. */
+  keepAlive?: boolean;
+  /** Initial keep-alive delay in ms. Default 30000. */
+  keepAliveInitialDelay?: number;
+  /** TLS: true for Node's defaults, or node:tls connect options. Certificates are verified unless you say otherwise. */
+  tls?: boolean | TlsConnectionOptions;
+  /** memcached ASCII auth (-Y): sent as the first command of every connection. */
+  auth?: { username: string; password: string };
+  /** Prepended to every key (counts towards the 250-byte limit) and stripped from returned keys. Default ''. */
+  keyPrefix?: string;
+  /** Default for `noreply` on commands that accept it. Default false: a resolved promise means the server applied it. */
+  defaultNoreply?: boolean;
+  /** Accept non-ASCII keys (sent as UTF-8). Default false, as pymemcache. */
+  allowUnicodeKeys?: boolean;
+  /** Serialization. Default @mc/serde's defaultSerde. */
+  serde?: Serde;
+  /**
+   * Merge concurrent single-key get() calls made in the same tick into one multi-key `get`.
+   * Default true. Every caller still gets exactly its own value or miss.
+   */
+  batchGets?: boolean;
+  /** Called when the server answers an error to a noreply command (also published on mc:client:noreply:error). */
+  onNoreplyError?: (error: Error) => void;
+}
+
+export const DEFAULTS = {
+  connectTimeout: 2000,
+  timeout: 2000,
+  noDelay: true,
+  keepAlive: true,
+  keepAliveInitialDelay: 30_000,
+  keyPrefix: '',
+  defaultNoreply: false,
+  allowUnicodeKeys: false,
+  batchGets: true,
+} as const;
