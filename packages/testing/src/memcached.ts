@@ -101,7 +101,8 @@ function probeVersion(
     sock.setTimeout(500, () => done(false));
     sock.on('data', (d) => {
       buf += d.toString('latin1');
-      if (buf.includes('\r\n')) done(buf.startsWith('VERSION '));
+      // Any complete line means the server is up (with -Y it answers CLIENT_ERROR unauthenticated).
+      if (buf.includes('\r\n')) done(true);
     });
     sock.once('error', () => done(false));
   });
