@@ -1,2 +1,21 @@
-/** Key placement (rendezvous as pymemcache, ketama as libmemcached/twemproxy) and HashClient across many servers. */
-export const PACKAGE_NAME = '@mc/hash';
+/** @mc/hash: key placement (rendezvous, ketama, modula) and HashClient across many servers. */
+
+export {
+  codePoints,
+  fnv1a64Twemproxy,
+  javaHashCode,
+  md5Word,
+  murmur3_32,
+  oneAtATime,
+} from './hash-functions.js';
+export {
+  KetamaHash,
+  type KetamaOptions,
+  type KetamaServer,
+  type KeyHash,
+  nodeName,
+  type PointFormat,
+} from './ketama.js';
+export { ModulaHash } from './modula.js';
+export type { NodeLocator } from './node-locator.js';
+export { pymemcacheNodeName, RendezvousHash } from './rendezvous.js';
