@@ -2,6 +2,7 @@
 export { Client, type RawOptions } from './client.js';
 export { channels } from './diagnostics.js';
 export * from './errors.js';
+export { encodeKey, type KeyOptions } from '@mc/protocol';
 export type {
   CasValue,
   CommandOptions,

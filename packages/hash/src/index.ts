@@ -1,5 +1,6 @@
 /** @mc/hash: key placement (rendezvous, ketama, modula) and HashClient across many servers. */
 
+export { HashClient, type HashClientOptions, NoServersError, ServerFailedError } from './hash-client.js';
 export {
   codePoints,
   fnv1a64Twemproxy,

@@ -60,7 +60,8 @@ export const defaultSerde: Serde = {
         return buf.toString('utf8');
       case FLAGS.INTEGER:
       case FLAGS.LONG: {
-        const text = buf.toString('latin1');
+        // memcached may space-pad a decremented number ("10" - 1 = "9 "); Python's int() trims too.
+        const text = buf.toString('latin1').trim();
         if (!INTEGER_TEXT.test(text))
           throw new SerdeError(
             `value of key ${JSON.stringify(key)} has the integer flag but is not an integer`,
