@@ -1,4 +1,4 @@
-import { Client, ConnectionClosedError, isMemcacheError } from '@mc/client';
+import { Client, ConnectionClosedError, isMemcacheError, type MemcacheError } from '@mc/client';
 import { type MemcachedProcess, startMemcached } from '@mc/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniquePrefix } from '../../../tests/helpers.js';
@@ -112,7 +112,7 @@ describe('dead-server handling', () => {
     const results = await Promise.all(victimKeys.map((k) => hc.get(k)));
     expect(results.every((r) => r === undefined)).toBe(true);
     // Without ignoreExc the caller gets a typed error.
-    const err = await strict.get(victimKeys[0]!).catch((e) => e);
+    const err = (await strict.get(victimKeys[0]!).catch((e) => e)) as MemcacheError;
     expect(isMemcacheError(err)).toBe(true);
     expect(err.retryable).toBe(true);
     expect(Date.now() - started).toBeLessThan(5000);
@@ -150,9 +150,9 @@ describe('dead-server handling', () => {
     const hc = new HashClient([victim.address], { timeout: 300, connectTimeout: 300 });
     await hc.set('k', 1);
     await victim.stop();
-    const err = await hc.get('k').catch((e) => e);
+    const err = (await hc.get('k').catch((e) => e)) as MemcacheError;
     expect(err instanceof ConnectionClosedError || err?.code === 'MC_ERR_CONNECT').toBe(true);
-    const again = await hc.get('k').catch((e) => e);
+    const again = (await hc.get('k').catch((e) => e)) as MemcacheError;
     expect(again.code).toBe('MC_ERR_SERVER_FAILED');
     await hc.close();
   });

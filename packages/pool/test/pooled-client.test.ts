@@ -18,7 +18,9 @@ describe('PooledClient against a real memcached', () => {
     const n = 2000;
     await Promise.all(Array.from({ length: n }, (_, i) => c.set(`k${i}`, i)));
     const got = await Promise.all(Array.from({ length: n }, (_, i) => c.get(`k${i}`)));
-    got.forEach((v, i) => expect(v).toBe(i));
+    got.forEach((v, i) => {
+      expect(v).toBe(i);
+    });
     expect(c.pool.size).toBeLessThanOrEqual(3);
     expect(c.pool.created).toBe(3);
   });
