@@ -1,8 +1,10 @@
 /** @mc/client: a memcached client for one server, pipelined, with typed errors. */
+
+export { encodeKey, type KeyOptions } from '@mc/protocol';
+export { defaultSerde, type Serde } from '@mc/serde';
 export { Client, type RawOptions } from './client.js';
 export { channels } from './diagnostics.js';
 export * from './errors.js';
-export { encodeKey, type KeyOptions } from '@mc/protocol';
 export type {
   CasValue,
   CommandOptions,

@@ -6,3 +6,4 @@ export {
   type StartMemcachedOptions,
   startMemcached,
 } from './memcached.js';
+export { MockClient, type MockClientOptions } from './mock-client.js';

@@ -1,2 +1,7 @@
-// RetryingClient and FallbackClient live here (see docs/architecture.md).
-export {};
+export { FallbackClient } from './fallback-client.js';
+export {
+  type ErrorMatcher,
+  RetryingClient,
+  type RetryingClientOptions,
+  UNSAFE_COMMANDS,
+} from './retrying-client.js';

@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { MemcacheClient } from '@mc/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** What a contract run needs from the client under test. */
+export interface ContractSubject {
+  client: MemcacheClient;
+  /** Moves the client's clock (mocks). Without it, expiry is tested by waiting ~2 s. */
+  advanceTime?: (seconds: number) => void | Promise<void>;
+  cleanup?: () => Promise<void>;
+}
+
+/** What the run may do. */
+export interface ContractOptions {
+  /** Whether flushAll may be called (never against a shared server). Default false. */
+  canFlush?: boolean;
+}
+
+/**
+ * The MemcacheClient contract: every method with the expectations of a real memcached 1.6, written
+ * once and run against every client in mc (and yours). `factory(prefix)` gets a unique key prefix to
+ * use as keyPrefix, so runs against a shared server never see each other's keys.
+ */
+export function describeMemcacheClientContract(
+  name: string,
+  factory: (prefix: string) => Promise<ContractSubject>,
+  options: ContractOptions = {},
+): void {
+  describe(`MemcacheClient contract: ${name}`, () => {
+    let s: ContractSubject;
+    let c: MemcacheClient;
+    beforeAll(async () => {
+      s = await factory(`contract:${randomBytes(5).toString('hex')}:`);
+      c = s.client;
+    });
+    afterAll(async () => {
+      await s?.client.close();
+      await s?.cleanup?.();
+    });
+    const wait = async (seconds: number) => {
+      if (s.advanceTime) await s.advanceTime(seconds);
+      else await sleep(seconds * 1000);
+    };
+
+    it('get misses are undefined; set then get round-trips values of every default-serde kind', async () => {
+      expect(await c.get('nothing')).toBeUndefined();
+      const values: Record<string, unknown> = {
+        str: 'héllo wörld',
+        int: -42,
+        big: 2n ** 64n + 1n,
+        obj: { a: [1, null, 'x'] },
+      };
+      for (const [k, v] of Object.entries(values)) expect(await c.set(k, v)).toBe(true);
+      for (const [k, v] of Object.entries(values)) expect(await c.get(k)).toEqual(v);
+      await c.set('bytes', Buffer.from([0, 13, 10, 255]));
+      expect(Buffer.from((await c.get('bytes')) as Uint8Array)).toEqual(Buffer.from([0, 13, 10, 255]));
+    });
+
+    it('add only when missing, replace only when present', async () => {
+      expect(await c.replace('ar', 1)).toBe(false);
+      expect(await c.add('ar', 1)).toBe(true);
+      expect(await c.add('ar', 2)).toBe(false);
+      expect(await c.replace('ar', 3)).toBe(true);
+      expect(await c.get('ar')).toBe(3);
+    });
+
+    it('append and prepend need an existing item', async () => {
+      expect(await c.append('ap', 'x')).toBe(false);
+      expect(await c.prepend('ap', 'x')).toBe(false);
+      expect(await c.get('ap')).toBeUndefined();
+      await c.set('ap', 'mid');
+      expect(await c.append('ap', '>')).toBe(true);
+      expect(await c.prepend('ap', '<')).toBe(true);
+      expect(await c.get('ap')).toBe('<mid>');
+    });
+
+    it('gets and cas: stored, token mismatch, missing key', async () => {
+      expect(await c.gets('cas')).toBeUndefined();
+      expect(await c.cas('cas', 1, 12345n)).toBeUndefined();
+      await c.set('cas', 'v1');
+      const a = await c.gets<string>('cas');
+      expect(a?.value).toBe('v1');
+      expect(await c.cas('cas', 'v2', a!.cas)).toBe(true);
+      expect(await c.cas('cas', 'v3', a!.cas)).toBe(false);
+      const b = await c.gets<string>('cas');
+      expect(b?.value).toBe('v2');
+      expect(b?.cas).not.toBe(a?.cas);
+    });
+
+    it('getMany and getsMany return hits only; setMany returns the keys not stored', async () => {
+      expect(await c.setMany({ m1: 1, m2: 2, m3: 3 })).toEqual([]);
+      const got = await c.getMany(['m1', 'm2', 'm3', 'm4', 'm1']);
+      expect(new Map([...got].sort())).toEqual(
+        new Map([
+          ['m1', 1],
+          ['m2', 2],
+          ['m3', 3],
+        ]),
+      );
+      const withCas = await c.getsMany(['m2', 'zz']);
+      expect([...withCas.keys()]).toEqual(['m2']);
+      expect(typeof withCas.get('m2')?.cas).toBe('bigint');
+      expect((await c.getMany([])).size).toBe(0);
+    });
+
+    it('delete and deleteMany', async () => {
+      await c.setMany([
+        ['d1', 1],
+        ['d2', 2],
+        ['d3', 3],
+      ]);
+      expect(await c.delete('d1')).toBe(true);
+      expect(await c.delete('d1')).toBe(false);
+      expect(await c.deleteMany(['d2', 'd3', 'd4'])).toBe(true);
+      expect((await c.getMany(['d1', 'd2', 'd3'])).size).toBe(0);
+    });
+
+    it('incr and decr: bigint results, missing keys, wrap at 2^64, stop at 0', async () => {
+      expect(await c.incr('n', 1)).toBeUndefined();
+      expect(await c.decr('n', 1)).toBeUndefined();
+      await c.set('n', 10);
+      expect(await c.incr('n', 5)).toBe(15n);
+      expect(await c.decr('n', 6)).toBe(9n);
+      expect(await c.get('n')).toBe(9);
+      expect(await c.decr('n', 100)).toBe(0n);
+      await c.set('n', 18446744073709551615n);
+      expect(await c.incr('n', 2)).toBe(1n);
+      await c.set('n', 9007199254740992n);
+      expect(await c.incr('n', 1n)).toBe(9007199254740993n);
+      expect(await c.get('n')).toBe(9007199254740993n);
+    });
+
+    it('incr on a non-numeric value is a CLIENT_ERROR', async () => {
+      await c.set('text', 'abc');
+      await expect(c.incr('text', 1)).rejects.toMatchObject({ code: 'MC_ERR_CLIENT_REPLY' });
+    });
+
+    it('touch, gat and gats', async () => {
+      expect(await c.touch('t', 100)).toBe(false);
+      expect(await c.gat('t', 100)).toBeUndefined();
+      await c.set('t', 'v', { expire: 100 });
+      expect(await c.touch('t', 200)).toBe(true);
+      expect(await c.gat('t', 300)).toBe('v');
+      expect((await c.gats('t', 300))?.value).toBe('v');
+    });
+
+    it('expiry: relative seconds, absolute Unix times, and gat extending it', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      await c.set('e-rel', 'v', { expire: 1 });
+      await c.set('e-keep', 'v', { expire: 1 });
+      await c.set('e-never', 'v');
+      await c.set('e-past', 'v', { expire: now - 100 });
+      expect(await c.get('e-past')).toBeUndefined();
+      expect(await c.gat('e-keep', 100)).toBe('v');
+      await wait(2.2);
+      expect(await c.get('e-rel')).toBeUndefined();
+      expect(await c.get('e-keep')).toBe('v');
+      expect(await c.get('e-never')).toBe('v');
+    });
+
+    it('noreply resolves without waiting and the next reply is still the right one', async () => {
+      expect(await c.set('nr', 'a', { noreply: true })).toBe(true);
+      expect(await c.delete('nr-missing', { noreply: true })).toBe(true);
+      expect(await c.get('nr')).toBe('a');
+    });
+
+    it('bad keys and arguments are typed errors', async () => {
+      for (const key of ['', 'a b', 'a\r\nb', 'x'.repeat(251)]) {
+        await expect(c.get(key)).rejects.toMatchObject({ code: 'MC_ERR_INVALID_KEY' });
+        await expect(c.set(key, 1)).rejects.toMatchObject({ code: 'MC_ERR_INVALID_KEY' });
+      }
+      await expect(c.set('k', 1, { expire: -1 })).rejects.toMatchObject({ code: 'MC_ERR_INVALID_ARGUMENT' });
+      await expect(c.incr('k', -1)).rejects.toMatchObject({ code: 'MC_ERR_INVALID_ARGUMENT' });
+      await expect(c.set('k', undefined)).rejects.toMatchObject({ code: 'MC_ERR_SERDE' });
+    });
+
+    it('a value over the item size limit is a SERVER_ERROR and nothing is stored', async () => {
+      await expect(c.set('huge', Buffer.alloc(17 * 1024 * 1024))).rejects.toMatchObject({
+        code: 'MC_ERR_SERVER',
+      });
+      expect(await c.get('huge')).toBeUndefined();
+    });
+
+    // Only where the caller owns the server: flush_all would empty a shared one for everybody.
+    if (options.canFlush)
+      it('flushAll empties the cache', async () => {
+        await c.set('f', 1);
+        expect(await c.flushAll()).toBe(true);
+        expect(await c.get('f')).toBeUndefined();
+      });
+  });
+}

@@ -1,0 +1,340 @@
+import {
+  type CasValue,
+  ClientClosedError,
+  ClientReplyError,
+  type CommandOptions,
+  defaultSerde,
+  encodeKey,
+  InvalidArgumentError,
+  type MemcacheClient,
+  type NoreplyOptions,
+  type Serde,
+  ServerError,
+  type StoreOptions,
+} from '@mc/client';
+
+/** Options of {@link MockClient}. */
+export interface MockClientOptions {
+  keyPrefix?: string;
+  allowUnicodeKeys?: boolean;
+  serde?: Serde;
+  defaultNoreply?: boolean;
+  /** Largest value accepted, in bytes (memcached's -I, less its item overhead). Default 1 MiB - 512. */
+  itemSizeMax?: number;
+  /** The clock, in ms since the epoch. Default Date.now. advance() moves it forward. */
+  now?: () => number;
+}
+
+interface Item {
+  bytes: Uint8Array;
+  flags: number;
+  /** Unix seconds after which the item is gone; 0 = never. */
+  exptime: number;
+  cas: bigint;
+  storedAt: number;
+}
+
+const THIRTY_DAYS = 60 * 60 * 24 * 30;
+const U64 = 1n << 64n;
+
+/**
+ * An in-memory MemcacheClient with the semantics of a real memcached 1.6: relative and absolute
+ * expiry, cas tokens, incr wrapping at 2^64 and decr stopping at 0 (with memcached's space padding),
+ * append/prepend that need an existing item, the item size limit, the same key validation and
+ * serde as Client, and a clock tests control. Any difference from a real memcached is a bug: the
+ * contract suite in @mc/testing/contract runs against both.
+ */
+export class MockClient implements MemcacheClient {
+  private readonly items = new Map<string, Item>();
+  private readonly serde: Serde;
+  private readonly prefix: string;
+  private readonly keyOptions: { allowUnicode: boolean; prefix: string };
+  private readonly noreplyDefault: boolean;
+  private readonly itemSizeMax: number;
+  private readonly clock: () => number;
+  private offsetMs = 0;
+  private casCounter = 0n;
+  private flushAt = 0;
+  private closed = false;
+
+  constructor(options: MockClientOptions = {}) {
+    this.serde = options.serde ?? defaultSerde;
+    this.prefix = options.keyPrefix ?? '';
+    this.keyOptions = { allowUnicode: options.allowUnicodeKeys ?? false, prefix: this.prefix };
+    this.noreplyDefault = options.defaultNoreply ?? false;
+    this.itemSizeMax = options.itemSizeMax ?? 1024 * 1024 - 512;
+    this.clock = options.now ?? Date.now;
+  }
+
+  /** Moves the mock's clock forward. */
+  advance(seconds: number): void {
+    this.offsetMs += seconds * 1000;
+  }
+
+  private nowSeconds(): number {
+    return Math.floor((this.clock() + this.offsetMs) / 1000);
+  }
+
+  private key(key: string): string {
+    if (this.closed) throw new ClientClosedError();
+    return encodeKey(key, this.keyOptions).toString('utf8');
+  }
+
+  private exptime(expire: number | undefined): number {
+    if (expire === undefined || expire === 0) return 0;
+    if (!Number.isInteger(expire) || expire < 0)
+      throw new InvalidArgumentError(
+        `expire must be a non-negative integer number of seconds, got ${String(expire)}`,
+      );
+    // memcached: up to 30 days is relative; beyond it is an absolute Unix time (in the past: expired at once).
+    return expire <= THIRTY_DAYS ? this.nowSeconds() + expire : expire;
+  }
+
+  private live(k: string): Item | undefined {
+    const item = this.items.get(k);
+    if (!item) return undefined;
+    const now = this.nowSeconds();
+    const flushed = this.flushAt !== 0 && now >= this.flushAt && item.storedAt <= this.flushAt;
+    if ((item.exptime !== 0 && item.exptime <= now) || flushed) {
+      this.items.delete(k);
+      return undefined;
+    }
+    return item;
+  }
+
+  private put(k: string, bytes: Uint8Array, flags: number, exptime: number): void {
+    if (bytes.length > this.itemSizeMax) throw new ServerError('object too large for cache');
+    this.items.set(k, {
+      bytes: Uint8Array.from(bytes),
+      flags,
+      exptime,
+      cas: ++this.casCounter,
+      storedAt: this.nowSeconds(),
+    });
+  }
+
+  private serialize(key: string, value: unknown, flags?: number): { bytes: Uint8Array; flags: number } {
+    const s = this.serde.serialize(key, value);
+    if (flags === undefined) return s;
+    if (!Number.isInteger(flags) || flags < 0 || flags > 0xffffffff)
+      throw new InvalidArgumentError(`flags must be an unsigned 32-bit integer, got ${String(flags)}`);
+    return { bytes: s.bytes, flags: (s.flags | flags) >>> 0 };
+  }
+
+  private decode<T>(key: string, item: Item): T {
+    return this.serde.deserialize(key, Buffer.from(item.bytes), item.flags) as T;
+  }
+
+  private noreply(o?: NoreplyOptions): boolean {
+    return o?.noreply ?? this.noreplyDefault;
+  }
+
+  private async store(
+    mode: 'set' | 'add' | 'replace',
+    key: string,
+    value: unknown,
+    o?: StoreOptions,
+  ): Promise<boolean> {
+    const k = this.key(key);
+    const s = this.serialize(key, value, o?.flags);
+    const exptime = this.exptime(o?.expire);
+    const exists = this.live(k) !== undefined;
+    let stored = false;
+    if (mode === 'set' || (mode === 'add' && !exists) || (mode === 'replace' && exists)) {
+      this.put(k, s.bytes, s.flags, exptime);
+      stored = true;
+    }
+    return this.noreply(o) ? true : stored;
+  }
+
+  set(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
+    return this.store('set', key, value, options);
+  }
+  add(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
+    return this.store('add', key, value, options);
+  }
+  replace(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
+    return this.store('replace', key, value, options);
+  }
+
+  private async concat(
+    where: 'append' | 'prepend',
+    key: string,
+    value: unknown,
+    o?: StoreOptions,
+  ): Promise<boolean> {
+    const k = this.key(key);
+    const s = this.serialize(key, value, o?.flags);
+    this.exptime(o?.expire);
+    const item = this.live(k);
+    if (!item) return this.noreply(o);
+    const joined =
+      where === 'append' ? Buffer.concat([item.bytes, s.bytes]) : Buffer.concat([s.bytes, item.bytes]);
+    // memcached keeps the item's flags and expiry for append/prepend.
+    this.put(k, joined, item.flags, item.exptime);
+    return true;
+  }
+
+  append(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
+    return this.concat('append', key, value, options);
+  }
+  prepend(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
+    return this.concat('prepend', key, value, options);
+  }
+
+  async cas(key: string, value: unknown, cas: bigint, options?: StoreOptions): Promise<boolean | undefined> {
+    const k = this.key(key);
+    if (typeof cas !== 'bigint') throw new InvalidArgumentError('cas must be a bigint token from gets()');
+    const s = this.serialize(key, value, options?.flags);
+    const exptime = this.exptime(options?.expire);
+    const item = this.live(k);
+    let result: boolean | undefined;
+    if (!item) result = undefined;
+    else if (item.cas !== cas) result = false;
+    else {
+      this.put(k, s.bytes, s.flags, exptime);
+      result = true;
+    }
+    return this.noreply(options) ? true : result;
+  }
+
+  async setMany(
+    values: Iterable<readonly [string, unknown]> | Record<string, unknown>,
+    options?: StoreOptions,
+  ): Promise<string[]> {
+    const entries = isIterable(values) ? [...values] : Object.entries(values);
+    for (const [k] of entries) this.key(k);
+    const failed: string[] = [];
+    for (const [k, v] of entries) if (!(await this.set(k, v, options))) failed.push(k);
+    return this.noreply(options) ? [] : failed;
+  }
+
+  async get<T = unknown>(key: string, _options?: CommandOptions): Promise<T | undefined> {
+    const item = this.live(this.key(key));
+    return item ? this.decode<T>(key, item) : undefined;
+  }
+
+  async getMany<T = unknown>(keys: Iterable<string>, _options?: CommandOptions): Promise<Map<string, T>> {
+    const list = [...new Set(keys)];
+    const full = list.map((k) => this.key(k));
+    const out = new Map<string, T>();
+    list.forEach((k, i) => {
+      const item = this.live(full[i]!);
+      if (item) out.set(k, this.decode<T>(k, item));
+    });
+    return out;
+  }
+
+  async gets<T = unknown>(key: string, _options?: CommandOptions): Promise<CasValue<T> | undefined> {
+    const item = this.live(this.key(key));
+    return item ? { value: this.decode<T>(key, item), cas: item.cas } : undefined;
+  }
+
+  async getsMany<T = unknown>(
+    keys: Iterable<string>,
+    _options?: CommandOptions,
+  ): Promise<Map<string, CasValue<T>>> {
+    const list = [...new Set(keys)];
+    const full = list.map((k) => this.key(k));
+    const out = new Map<string, CasValue<T>>();
+    list.forEach((k, i) => {
+      const item = this.live(full[i]!);
+      if (item) out.set(k, { value: this.decode<T>(k, item), cas: item.cas });
+    });
+    return out;
+  }
+
+  private touchItem(key: string, expire: number): Item | undefined {
+    const k = this.key(key);
+    const exptime = this.exptime(expire);
+    const item = this.live(k);
+    if (item) item.exptime = exptime;
+    return item;
+  }
+
+  async gat<T = unknown>(key: string, expire: number, _options?: CommandOptions): Promise<T | undefined> {
+    const item = this.touchItem(key, expire);
+    return item ? this.decode<T>(key, item) : undefined;
+  }
+
+  async gats<T = unknown>(
+    key: string,
+    expire: number,
+    _options?: CommandOptions,
+  ): Promise<CasValue<T> | undefined> {
+    const item = this.touchItem(key, expire);
+    return item ? { value: this.decode<T>(key, item), cas: item.cas } : undefined;
+  }
+
+  async touch(key: string, expire: number, options?: NoreplyOptions): Promise<boolean> {
+    const item = this.touchItem(key, expire);
+    return this.noreply(options) ? true : item !== undefined;
+  }
+
+  async delete(key: string, options?: NoreplyOptions): Promise<boolean> {
+    const k = this.key(key);
+    const existed = this.live(k) !== undefined;
+    this.items.delete(k);
+    return this.noreply(options) ? true : existed;
+  }
+
+  async deleteMany(keys: Iterable<string>, options?: NoreplyOptions): Promise<boolean> {
+    const list = [...keys].map((k) => this.key(k));
+    for (const k of list) this.items.delete(k);
+    void options;
+    return true;
+  }
+
+  private async arith(
+    key: string,
+    delta: number | bigint,
+    incr: boolean,
+    options?: NoreplyOptions,
+  ): Promise<bigint | undefined> {
+    const k = this.key(key);
+    if (typeof delta === 'number' && (!Number.isSafeInteger(delta) || delta < 0))
+      throw new InvalidArgumentError(`delta must be a non-negative safe integer or a bigint, got ${delta}`);
+    const d = BigInt(delta);
+    if (d < 0n || d >= U64) throw new InvalidArgumentError('delta must be from 0 to 2^64-1');
+    const item = this.live(k);
+    if (!item) return undefined;
+    const text = Buffer.from(item.bytes).toString('latin1').trimEnd();
+    if (!/^\d{1,20}$/.test(text) || BigInt(text) >= U64)
+      throw new ClientReplyError('cannot increment or decrement non-numeric value');
+    const current = BigInt(text);
+    const next = incr ? (current + d) % U64 : current > d ? current - d : 0n;
+    let digits = next.toString();
+    // memcached rewrites in place when the number got shorter, padding with spaces.
+    if (digits.length < item.bytes.length) digits = digits.padEnd(item.bytes.length, ' ');
+    this.put(k, Buffer.from(digits, 'latin1'), item.flags, item.exptime);
+    return this.noreply(options) ? undefined : next;
+  }
+
+  incr(key: string, delta: number | bigint, options?: NoreplyOptions): Promise<bigint | undefined> {
+    return this.arith(key, delta, true, options);
+  }
+  decr(key: string, delta: number | bigint, options?: NoreplyOptions): Promise<bigint | undefined> {
+    return this.arith(key, delta, false, options);
+  }
+
+  async flushAll(delay = 0, _options?: NoreplyOptions): Promise<boolean> {
+    if (!Number.isInteger(delay) || delay < 0)
+      throw new InvalidArgumentError('delay must be a non-negative integer');
+    if (delay === 0) this.items.clear();
+    else this.flushAt = this.nowSeconds() + delay;
+    return true;
+  }
+
+  async quit(): Promise<void> {
+    this.closed = true;
+  }
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+function isIterable(v: unknown): v is Iterable<readonly [string, unknown]> {
+  return (
+    typeof v === 'object' && v !== null && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function'
+  );
+}
