@@ -14,7 +14,13 @@ await client.setMany({ a: 1, b: { nested: true }, c: Buffer.from('bytes') });
 console.log('getMany    →', await client.getMany(['a', 'b', 'c', 'missing']));
 
 const { value, cas } = await client.gets('a');
-console.log('cas        →', await client.cas('a', value + 1, cas), '(stored), then', await client.cas('a', 0, cas), '(token used)');
+console.log(
+  'cas        →',
+  await client.cas('a', value + 1, cas),
+  '(stored), then',
+  await client.cas('a', 0, cas),
+  '(token used)',
+);
 console.log('incr       →', await client.incr('a', 40n), '(bigint)');
 
 const [x, y] = await Promise.all([client.get('a'), client.get('greeting')]);
