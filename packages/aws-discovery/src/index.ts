@@ -1,2 +1,11 @@
-/** ElastiCache (memcached) auto discovery for mc. */
-export const PACKAGE_NAME = '@mc/aws-discovery';
+/** @mc/aws-discovery: ElastiCache (memcached) auto discovery for mc. */
+export { type ClusterConfig, type ClusterNode, parseClusterConfig, parsePayload } from './config.js';
+export { type DiscoverOptions, discover } from './discover.js';
+export {
+  type Addressing,
+  type ClusterChange,
+  changeChannel,
+  ElastiCacheClient,
+  type ElastiCacheClientOptions,
+} from './elasticache-client.js';
+export { DiscoveryError, MalformedConfigError } from './errors.js';

@@ -349,6 +349,15 @@ export class ReplyParser {
   private readRaw(endToken: string | Uint8Array): Reply | undefined {
     const token = typeof endToken === 'string' ? Buffer.from(endToken, 'latin1') : endToken;
     if (token.length === 0) throw new ProtocolError('raw end token cannot be empty');
+    // An error line is the whole reply whatever the end token: ERROR never ends with "END\r\n".
+    const lf = this.buf.indexOf(LF, this.start);
+    if (lf >= 0 && lf < this.end && lf > this.start && this.buf[lf - 1] === CR) {
+      const err = this.errorReply(this.start, lf - 1);
+      if (err) {
+        this.start = lf + 1;
+        return err;
+      }
+    }
     let i = this.buf.indexOf(token, this.start);
     if (i >= 0 && i + token.length > this.end) i = -1;
     if (i < 0) {

@@ -385,3 +385,12 @@ function normalise(r: Reply | undefined): unknown {
   if (r?.type === 'meta' && r.value) return { ...r, value: Buffer.from(r.value).toString('hex') };
   return r;
 }
+
+describe('ReplyParser: raw replies', () => {
+  it('an error line ends a raw reply whatever the end token', () => {
+    const p = new ReplyParser();
+    p.push(Buffer.from('ERROR\r\nCONFIG cluster 0 2\r\n1\n\r\nEND\r\n'));
+    expect(p.read(Expect.Raw, 'END\r\n')).toMatchObject({ type: 'error' });
+    expect(p.read(Expect.Raw, 'END\r\n')).toMatchObject({ type: 'raw' });
+  });
+});

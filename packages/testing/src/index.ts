@@ -1,3 +1,10 @@
+export {
+  clusterPayload,
+  type FakeConfigEndpoint,
+  type FakeEndpointMode,
+  type FakeNode,
+  startFakeConfigEndpoint,
+} from './fake-config-endpoint.js';
 export * from './fault-servers.js';
 export {
   freePort,
