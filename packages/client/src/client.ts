@@ -28,7 +28,7 @@ import {
 } from '@mc/protocol';
 import { defaultSerde, type Serde } from '@mc/serde';
 import { Connection } from './connection.js';
-import { ConnectionClosedError } from './errors.js';
+import { AbortError, ConnectionClosedError } from './errors.js';
 import { GetBatcher } from './get-batcher.js';
 import type {
   CasValue,
@@ -37,6 +37,22 @@ import type {
   NoreplyOptions,
   StoreOptions,
 } from './memcache-client.js';
+import {
+  encodeMetaArithmetic,
+  encodeMetaDelete,
+  encodeMetaGet,
+  encodeMetaNoop,
+  encodeMetaSet,
+  type GetOrLoadOptions,
+  type MetaArithmeticCallOptions,
+  type MetaArithmeticResult,
+  type MetaDeleteCallOptions,
+  type MetaDeleteResult,
+  type MetaGetCallOptions,
+  type MetaGetResult,
+  type MetaSetCallOptions,
+  type MetaSetResult,
+} from './meta.js';
 import { type ClientOptions, DEFAULTS } from './options.js';
 import { parseServer, type ServerSpec } from './server-address.js';
 import { type Stats, typeStats } from './stats.js';
@@ -450,6 +466,209 @@ export class Client implements MemcacheClient {
       options.endToken ?? '\r\n',
     );
     return reply.type === 'raw' ? reply.bytes : Buffer.alloc(0);
+  }
+
+  // ---- meta protocol (memcached 1.6+) ---------------------------------------------------------
+
+  /** The serde's name for a meta key: the string, or base64 for binary keys. */
+  private metaKeyText(key: string | Uint8Array): string {
+    return typeof key === 'string' ? key : Buffer.from(key).toString('base64');
+  }
+
+  private metaResult<T>(
+    key: string | Uint8Array,
+    reply: Reply,
+    wantValue: boolean,
+  ): MetaGetResult<T> | undefined {
+    if (reply.type !== 'meta') throw new ProtocolError(`expected a meta reply, got ${reply.type}`);
+    if (reply.code === 'EN') return undefined;
+    if (reply.code !== 'VA' && reply.code !== 'HD') throw new ProtocolError(`unexpected ${reply.code} to mg`);
+    const f = reply.flags;
+    const empty = reply.value !== undefined && reply.value.length === 0 && (f.clientFlags ?? 0) === 0;
+    // An empty item with flags 0 and a lease flag but not stale is the placeholder vivify (N) created.
+    const placeholder = empty && (f.won === true || f.alreadyWon === true) && f.stale !== true;
+    const result: MetaGetResult<T> = { ...f, placeholder };
+    if (wantValue && reply.value !== undefined && !placeholder)
+      result.value = this.serde.deserialize(this.metaKeyText(key), reply.value, f.clientFlags ?? 0) as T;
+    return result;
+  }
+
+  /**
+   * `mg`: a get with typed flags and results (cas, ttl, client flags, hit-before, last access, and the
+   * W/X/Z lease flags). Binary keys (Uint8Array) and keys the text protocol refuses go as base64.
+   * Resolves undefined on a miss.
+   */
+  async metaGet<T = unknown>(
+    key: string | Uint8Array,
+    options: MetaGetCallOptions = {},
+  ): Promise<MetaGetResult<T> | undefined> {
+    const wantValue = options.value ?? true;
+    const { signal, ...flags } = options;
+    const bytes = encodeMetaGet(key, {
+      ...flags,
+      value: wantValue,
+      clientFlags: wantValue,
+      keyOptions: this.keyOptions,
+    });
+    const reply = await this.send(bytes, Expect.Meta, { signal });
+    return this.metaResult<T>(key, reply, wantValue);
+  }
+
+  /**
+   * A multi-get as a quiet meta pipeline: one `mg <key> v f k O<i> q` per key, then `mn`. Misses send
+   * nothing; every hit is matched to its request by its opaque token and checked against the echoed key.
+   */
+  async metaGetMany<T = unknown>(
+    keys: Iterable<string | Uint8Array>,
+    options: CommandOptions = {},
+  ): Promise<Map<string | Uint8Array, MetaGetResult<T>>> {
+    const list = [...keys];
+    const out = new Map<string | Uint8Array, MetaGetResult<T>>();
+    if (list.length === 0) return out;
+    const tokens: string[] = [];
+    const parts: Buffer[] = list.map((key, i) => {
+      const b = encodeMetaGet(key, {
+        value: true,
+        clientFlags: true,
+        returnKey: true,
+        opaque: String(i),
+        quiet: true,
+        keyOptions: this.keyOptions,
+      });
+      tokens.push(b.toString('latin1', 3, b.indexOf(0x20, 3)));
+      return b;
+    });
+    parts.push(encodeMetaNoop());
+    this.batcher?.flush();
+    const replies = await this.conn.requestBatch(Buffer.concat(parts), options.signal);
+    for (const reply of replies) {
+      if (reply.type === 'error') throw reply.error;
+      const i = reply.type === 'meta' ? Number(reply.flags.opaque) : Number.NaN;
+      if (
+        reply.type !== 'meta' ||
+        !Number.isInteger(i) ||
+        i < 0 ||
+        i >= list.length ||
+        reply.flags.key !== tokens[i]
+      ) {
+        const err = new ProtocolError('a quiet meta reply does not match any request (opaque or key)');
+        this.conn.discard(err);
+        throw err;
+      }
+      const r = this.metaResult<T>(list[i]!, reply, true);
+      if (r) out.set(list[i]!, r);
+    }
+    return out;
+  }
+
+  /** `ms`: a set with typed flags (mode, cas compare, invalidate, ttl...). */
+  async metaSet(
+    key: string | Uint8Array,
+    value: unknown,
+    options: MetaSetCallOptions = {},
+  ): Promise<MetaSetResult> {
+    const { signal, flags, ...rest } = options;
+    const s = this.serialize(this.metaKeyText(key), value, flags);
+    const bytes = encodeMetaSet(key, s.bytes, { ...rest, clientFlags: s.flags, keyOptions: this.keyOptions });
+    const reply = await this.send(bytes, Expect.Meta, { signal });
+    if (reply.type !== 'meta' || !['HD', 'NS', 'EX', 'NF'].includes(reply.code))
+      throw new ProtocolError('unexpected reply to ms');
+    return { ...reply.flags, stored: reply.code === 'HD', code: reply.code as MetaSetResult['code'] };
+  }
+
+  /** `md`: delete, or with `invalidate` mark the item stale (stale-while-revalidate). */
+  async metaDelete(key: string | Uint8Array, options: MetaDeleteCallOptions = {}): Promise<MetaDeleteResult> {
+    const { signal, ...rest } = options;
+    const reply = await this.send(
+      encodeMetaDelete(key, { ...rest, keyOptions: this.keyOptions }),
+      Expect.Meta,
+      { signal },
+    );
+    if (reply.type !== 'meta' || !['HD', 'NF', 'EX'].includes(reply.code))
+      throw new ProtocolError('unexpected reply to md');
+    return { ...reply.flags, deleted: reply.code === 'HD', code: reply.code as MetaDeleteResult['code'] };
+  }
+
+  /** `ma`: incr/decr with vivify, initial value and ttl. Resolves undefined when the key is missing (NF). */
+  async metaArithmetic(
+    key: string | Uint8Array,
+    options: MetaArithmeticCallOptions = {},
+  ): Promise<MetaArithmeticResult | undefined> {
+    const { signal, ...rest } = options;
+    const bytes = encodeMetaArithmetic(key, { ...rest, value: true, keyOptions: this.keyOptions });
+    const reply = await this.send(bytes, Expect.Meta, { signal });
+    if (reply.type !== 'meta') throw new ProtocolError('unexpected reply to ma');
+    if (reply.code === 'NF') return undefined;
+    if (reply.code !== 'VA' || !reply.value)
+      throw new ProtocolError(`ma answered ${reply.code} without a value`);
+    const text = Buffer.from(reply.value).toString('latin1').trim();
+    if (!/^\d{1,20}$/.test(text)) throw new ProtocolError('ma returned a non-numeric value');
+    return { ...reply.flags, value: BigInt(text) };
+  }
+
+  /** `mn`: a no-op round trip (answered MN). */
+  async metaNoop(options?: CommandOptions): Promise<void> {
+    await this.send(encodeMetaNoop(), Expect.Meta, options);
+  }
+
+  /**
+   * Marks an item stale instead of deleting it (`md <key> I T<staleTtl>`): readers keep getting the old
+   * value flagged stale, and exactly one of them (the one the server marks W) recomputes it.
+   */
+  async invalidate(key: string | Uint8Array, staleTtl = 30, options?: CommandOptions): Promise<boolean> {
+    return (await this.metaDelete(key, { invalidate: true, ttl: staleTtl, signal: options?.signal })).deleted;
+  }
+
+  /**
+   * Read-through with a lease, against thundering herds. On a miss exactly one caller (the one the
+   * server marks W) runs `loader` and stores its value with cas; the others wait and retry, or get the
+   * stale value when there is one (after invalidate). A loader that throws releases the lease. See the
+   * README's guide.
+   */
+  async getOrLoad<T>(key: string, loader: () => Promise<T> | T, options: GetOrLoadOptions = {}): Promise<T> {
+    const leaseTtl = options.leaseTtl ?? 30;
+    const waitMs = options.waitMs ?? 50;
+    const deadline = Date.now() + (options.maxWaitMs ?? leaseTtl * 1000);
+    for (;;) {
+      const r = await this.metaGet<T>(key, {
+        cas: true,
+        ttl: true,
+        vivify: leaseTtl,
+        ...(options.recache !== undefined ? { recache: options.recache } : {}),
+        ...(options.touch !== undefined ? { touch: options.touch } : {}),
+        signal: options.signal,
+      });
+      // With vivify a miss always comes back as a placeholder; a plain miss means a server without it.
+      if (!r) return loader();
+      if (r.won) return this.loadWithLease(key, loader, r, options);
+      if (!r.placeholder) return r.value as T; // a hit, or the stale value while another caller reloads
+      if (Date.now() >= deadline) return loader(); // the lease holder is too slow: load without storing
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      if (options.signal?.aborted) throw new AbortError(options.signal.reason);
+    }
+  }
+
+  private async loadWithLease<T>(
+    key: string,
+    loader: () => Promise<T> | T,
+    lease: MetaGetResult<T>,
+    options: GetOrLoadOptions,
+  ): Promise<T> {
+    const compare = lease.cas !== undefined ? { compareCas: lease.cas } : {};
+    let value: T;
+    try {
+      value = await loader();
+    } catch (err) {
+      // Release the lease so the next reader wins it: delete our placeholder, or re-invalidate a stale item.
+      const release = lease.placeholder
+        ? this.metaDelete(key, compare)
+        : this.metaDelete(key, { invalidate: true, ttl: options.staleTtl ?? 30, ...compare });
+      await release.catch(() => {});
+      throw err;
+    }
+    // Store only over the item we leased: if it changed meanwhile (or the lease expired), keep theirs.
+    await this.metaSet(key, value, { ttl: options.ttl ?? 0, ...compare });
+    return value;
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------

@@ -32,6 +32,8 @@ export interface Pending {
   /** Command name for diagnostics; set only when someone subscribes. */
   command: string | undefined;
   started: number;
+  /** For a quiet meta pipeline: replies collected until the closing MN. */
+  batch?: Reply[];
 }
 
 type State = 'idle' | 'connecting' | 'ready' | 'closed';
@@ -92,6 +94,7 @@ export class Connection {
     timeoutMs: number | undefined,
     endToken?: string,
     command?: string,
+    batch?: Reply[],
   ): Promise<Reply> {
     if (this.state === 'closed') return Promise.reject(new ClientClosedError());
     if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
@@ -112,6 +115,7 @@ export class Connection {
         command: undefined,
         started: 0,
       };
+      if (batch) p.batch = batch;
       if (
         channels.commandStart.hasSubscribers ||
         channels.commandEnd.hasSubscribers ||
@@ -127,6 +131,15 @@ export class Connection {
       }
       this.enqueue(p);
     });
+  }
+
+  /**
+   * Sends a quiet meta pipeline (commands with q, then mn) and resolves with every reply before the
+   * closing MN, in order. Quiet commands only answer what is interesting, so the count is not known.
+   */
+  requestBatch(bytes: Buffer, signal: AbortSignal | undefined): Promise<Reply[]> {
+    const batch: Reply[] = [];
+    return this.request(bytes, Expect.Meta, signal, undefined, undefined, 'mg', batch).then(() => batch);
   }
 
   /**
@@ -344,6 +357,10 @@ export class Connection {
         if (p.fence && reply.type === 'error') {
           // An error for a noreply command: report it, keep waiting for the fence's MN.
           this.reportNoreplyError(reply.error);
+          continue;
+        }
+        if (p.batch && !(reply.type === 'meta' && reply.code === 'MN')) {
+          p.batch.push(reply);
           continue;
         }
         if (p.fence && !(reply.type === 'meta' && reply.code === 'MN'))

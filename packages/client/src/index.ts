@@ -12,6 +12,17 @@ export type {
   NoreplyOptions,
   StoreOptions,
 } from './memcache-client.js';
+export type {
+  GetOrLoadOptions,
+  MetaArithmeticCallOptions,
+  MetaArithmeticResult,
+  MetaDeleteCallOptions,
+  MetaDeleteResult,
+  MetaGetCallOptions,
+  MetaGetResult,
+  MetaSetCallOptions,
+  MetaSetResult,
+} from './meta.js';
 export { type ClientOptions, DEFAULTS } from './options.js';
 export {
   DEFAULT_PORT,

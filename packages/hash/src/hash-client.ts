@@ -4,9 +4,18 @@ import {
   type ClientOptions,
   type CommandOptions,
   encodeKey,
+  type GetOrLoadOptions,
   isConnectionError,
   type MemcacheClient,
   MemcacheError,
+  type MetaArithmeticCallOptions,
+  type MetaArithmeticResult,
+  type MetaDeleteCallOptions,
+  type MetaDeleteResult,
+  type MetaGetCallOptions,
+  type MetaGetResult,
+  type MetaSetCallOptions,
+  type MetaSetResult,
   type NoreplyOptions,
   type ServerSpec,
   type Stats,
@@ -277,6 +286,58 @@ export class HashClient implements MemcacheClient {
   }
   touch(key: string, expire: number, options?: NoreplyOptions): Promise<boolean> {
     return this.one(key, (m) => m.touch(key, expire, options), false);
+  }
+
+  // Meta calls are routed like the rest: binary keys by their base64 text.
+  private metaKey(key: string | Uint8Array): string {
+    return typeof key === 'string' ? key : Buffer.from(key).toString('base64');
+  }
+  metaGet<T = unknown>(
+    key: string | Uint8Array,
+    options?: MetaGetCallOptions,
+  ): Promise<MetaGetResult<T> | undefined> {
+    return this.one<MetaGetResult<T> | undefined>(
+      this.metaKey(key),
+      (m) => m.metaGet<T>(key, options),
+      undefined,
+    );
+  }
+  metaSet(key: string | Uint8Array, value: unknown, options?: MetaSetCallOptions): Promise<MetaSetResult> {
+    return this.one(this.metaKey(key), (m) => m.metaSet(key, value, options), {
+      stored: false,
+      code: 'NS' as const,
+    });
+  }
+  metaDelete(key: string | Uint8Array, options?: MetaDeleteCallOptions): Promise<MetaDeleteResult> {
+    return this.one(this.metaKey(key), (m) => m.metaDelete(key, options), {
+      deleted: false,
+      code: 'NF' as const,
+    });
+  }
+  metaArithmetic(
+    key: string | Uint8Array,
+    options?: MetaArithmeticCallOptions,
+  ): Promise<MetaArithmeticResult | undefined> {
+    return this.one<MetaArithmeticResult | undefined>(
+      this.metaKey(key),
+      (m) => m.metaArithmetic(key, options),
+      undefined,
+    );
+  }
+  invalidate(key: string | Uint8Array, staleTtl?: number): Promise<boolean> {
+    return this.one(this.metaKey(key), (m) => m.invalidate(key, staleTtl), false);
+  }
+  getOrLoad<T>(key: string, loader: () => Promise<T> | T, options?: GetOrLoadOptions): Promise<T> {
+    let name: string | undefined;
+    try {
+      name = this.route(key);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // With ignoreExc a failing server must not stop the load: the loader's value is returned uncached.
+    return this.run(name, (m) => m.getOrLoad(key, loader, options), undefined as T | undefined).then((v) =>
+      v === undefined ? loader() : v,
+    );
   }
 
   private async many<R>(

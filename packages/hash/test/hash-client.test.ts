@@ -71,6 +71,26 @@ describe('HashClient over three real memcached processes', () => {
     await hc.close();
   });
 
+  it('routes meta calls like the rest, getOrLoad included', async () => {
+    const prefix = uniquePrefix('hmeta');
+    const hc = new HashClient(addrs(), { keyPrefix: prefix });
+    const keys = Array.from({ length: 12 }, (_, i) => `mk${i}`);
+    for (const k of keys) expect((await hc.metaSet(k, k)).stored).toBe(true);
+    const ring = new RendezvousHash(addrs());
+    for (const k of keys) {
+      const direct = new Client(ring.getNode(k)!, { keyPrefix: prefix });
+      expect((await direct.metaGet(k))?.value).toBe(k);
+      await direct.close();
+    }
+    let loads = 0;
+    const vals = await Promise.all(
+      Array.from({ length: 10 }, () => hc.getOrLoad('lazy', () => ++loads, { waitMs: 5 })),
+    );
+    expect(loads).toBe(1);
+    expect(vals.every((v) => v === 1)).toBe(true);
+    await hc.close();
+  });
+
   it('addServer and removeServer at run time', async () => {
     const hc = new HashClient(addrs().slice(0, 2), { keyPrefix: uniquePrefix('hash') });
     hc.addServer(addrs()[2]!);

@@ -4,8 +4,17 @@ import {
   type ClientOptions,
   type CommandOptions,
   formatServer,
+  type GetOrLoadOptions,
   isConnectionError,
   type MemcacheClient,
+  type MetaArithmeticCallOptions,
+  type MetaArithmeticResult,
+  type MetaDeleteCallOptions,
+  type MetaDeleteResult,
+  type MetaGetCallOptions,
+  type MetaGetResult,
+  type MetaSetCallOptions,
+  type MetaSetResult,
   type NoreplyOptions,
   parseServer,
   type RawOptions,
@@ -125,6 +134,32 @@ export class PooledClient implements MemcacheClient {
   }
   raw(command: string, options?: RawOptions): Promise<Buffer> {
     return this.run((c) => c.raw(command, options));
+  }
+
+  metaGet<T = unknown>(
+    key: string | Uint8Array,
+    options?: MetaGetCallOptions,
+  ): Promise<MetaGetResult<T> | undefined> {
+    return this.run((c) => c.metaGet<T>(key, options));
+  }
+  metaSet(key: string | Uint8Array, value: unknown, options?: MetaSetCallOptions): Promise<MetaSetResult> {
+    return this.run((c) => c.metaSet(key, value, options));
+  }
+  metaDelete(key: string | Uint8Array, options?: MetaDeleteCallOptions): Promise<MetaDeleteResult> {
+    return this.run((c) => c.metaDelete(key, options));
+  }
+  metaArithmetic(
+    key: string | Uint8Array,
+    options?: MetaArithmeticCallOptions,
+  ): Promise<MetaArithmeticResult | undefined> {
+    return this.run((c) => c.metaArithmetic(key, options));
+  }
+  invalidate(key: string | Uint8Array, staleTtl?: number): Promise<boolean> {
+    return this.run((c) => c.invalidate(key, staleTtl));
+  }
+  /** getOrLoad on a pooled connection; the lease works across connections and processes. */
+  getOrLoad<T>(key: string, loader: () => Promise<T> | T, options?: GetOrLoadOptions): Promise<T> {
+    return this.run((c) => c.getOrLoad(key, loader, options));
   }
 
   /** Closes every connection; waiting calls reject with PoolClosedError, in-flight ones with ClientClosedError. */
