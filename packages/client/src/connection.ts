@@ -175,6 +175,11 @@ export class Connection {
     }
   }
 
+  /** Writes what is queued now, for callers that already run deferred (the get batcher): saves a tick. */
+  flushNow(): void {
+    if (this.state === 'ready') this.flush();
+  }
+
   /** Writes everything queued since the last flush in one go (cork/uncork: one writev). */
   private readonly flush = (): void => {
     this.flushScheduled = false;

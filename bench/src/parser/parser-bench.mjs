@@ -1,0 +1,85 @@
+// Parser throughput: MB/s and replies/s for typical replies, next to a plain Buffer.indexOf scan of
+// the same bytes (the floor any parser pays to find CRLFs). Usage: node src/parser/parser-bench.mjs
+import { Expect, ReplyParser } from '@mc/protocol';
+
+function valueReply(key, size) {
+  return Buffer.concat([
+    Buffer.from(`VALUE ${key} 0 ${size}\r\n`),
+    Buffer.alloc(size, 0x61),
+    Buffer.from('\r\n'),
+  ]);
+}
+
+const cases = [
+  {
+    name: '100-byte get replies',
+    reply: Buffer.concat([valueReply('key:12345', 100), Buffer.from('END\r\n')]),
+    repeat: 20000,
+    chunk: 65536,
+  },
+  {
+    name: '100-key multi-get replies',
+    reply: Buffer.concat([
+      ...Array.from({ length: 100 }, (_, i) => valueReply(`key:${i}`, 100)),
+      Buffer.from('END\r\n'),
+    ]),
+    repeat: 400,
+    chunk: 65536,
+  },
+  {
+    name: '1 MiB values',
+    reply: Buffer.concat([valueReply('big', 1 << 20), Buffer.from('END\r\n')]),
+    repeat: 60,
+    chunk: 65536,
+  },
+  {
+    name: '16 MiB values',
+    reply: Buffer.concat([valueReply('huge', 16 << 20), Buffer.from('END\r\n')]),
+    repeat: 6,
+    chunk: 65536,
+  },
+];
+
+function chunks(buf, size) {
+  const out = [];
+  for (let i = 0; i < buf.length; i += size) out.push(buf.subarray(i, i + size));
+  return out;
+}
+
+function bench(fn, bytes) {
+  fn(); // warm-up
+  const runs = [];
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    fn();
+    runs.push(performance.now() - t0);
+  }
+  runs.sort((a, b) => a - b);
+  const ms = runs[2];
+  return { ms, mbps: bytes / 1e6 / (ms / 1000) };
+}
+
+console.log('| reply | parser MB/s | parser replies/s | indexOf scan MB/s | parser / scan |');
+console.log('|---|---|---|---|---|');
+for (const c of cases) {
+  const stream = Buffer.concat(Array.from({ length: c.repeat }, () => c.reply));
+  const parts = chunks(stream, c.chunk);
+  const parse = bench(() => {
+    const p = new ReplyParser();
+    let n = 0;
+    for (const part of parts) {
+      p.push(part);
+      while (p.read(Expect.Values)) n++;
+    }
+    if (n !== c.repeat) throw new Error(`parsed ${n} replies, expected ${c.repeat}`);
+  }, stream.length);
+  const scan = bench(() => {
+    let n = 0;
+    for (const part of parts) for (let i = part.indexOf(10); i >= 0; i = part.indexOf(10, i + 1)) n++;
+    if (n < 0) throw new Error('unreachable');
+  }, stream.length);
+  const rps = c.repeat / (parse.ms / 1000);
+  console.log(
+    `| ${c.name} | ${parse.mbps.toFixed(0)} | ${rps.toFixed(0)} | ${scan.mbps.toFixed(0)} | ${(parse.mbps / scan.mbps).toFixed(2)} |`,
+  );
+}
