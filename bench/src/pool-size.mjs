@@ -28,7 +28,13 @@ try {
   await loader.close();
   console.log('| client | 100 B gets, 100 in flight (ops/s) | 100 KiB gets, 10 in flight (ops/s) |');
   console.log('|---|---|---|');
-  const make = [['Client', () => new Client(server.address)], ...[1, 2, 4, 8].map((n) => [`PooledClient maxPoolSize ${n}`, () => new PooledClient(server.address, { maxPoolSize: n })])];
+  const make = [
+    ['Client', () => new Client(server.address)],
+    ...[1, 2, 4, 8].map((n) => [
+      `PooledClient maxPoolSize ${n}`,
+      () => new PooledClient(server.address, { maxPoolSize: n }),
+    ]),
+  ];
   for (const [name, mk] of make) {
     const c = mk();
     await drive((i) => c.get(`s:${i % 100}`), 2000, 100, 1000);
