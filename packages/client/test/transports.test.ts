@@ -1,70 +1,16 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type MemcachedProcess, startFaultServer, startMemcached } from '@mc/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { makeCerts } from '../../../tests/certs.js';
 import { uniquePrefix } from '../../../tests/helpers.js';
 import { Client, ClientReplyError, ConnectError } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mc-client-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { stdio: 'pipe' });
-}
-
-/** A CA and a server certificate for 127.0.0.1 / localhost, made with openssl. */
-function makeCerts(name: string): { ca: string; cert: string; key: string } {
-  const p = (f: string) => join(dir, `${name}-${f}`);
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    `/CN=${name} test CA`,
-    '-keyout',
-    p('ca.key'),
-    '-out',
-    p('ca.pem'),
-  );
-  openssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=localhost',
-    '-keyout',
-    p('server.key'),
-    '-out',
-    p('server.csr'),
-  );
-  writeFileSync(p('ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    p('server.csr'),
-    '-CA',
-    p('ca.pem'),
-    '-CAkey',
-    p('ca.key'),
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    p('ext.cnf'),
-    '-out',
-    p('server.pem'),
-  );
-  return { ca: p('ca.pem'), cert: p('server.pem'), key: p('server.key') };
-}
 
 describe('TLS (memcached -Z)', () => {
   let mc: MemcachedProcess;

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 
 /** One node of a cluster configuration: `hostname|ip|port`. */
 export interface FakeNode {
@@ -40,7 +41,8 @@ export function clusterPayload(version: number, nodes: FakeNode[]): string {
 }
 
 export async function startFakeConfigEndpoint(
-  initial: { version?: number; nodes?: FakeNode[] } = {},
+  /** tls: serve over TLS with these options (cert, key). */
+  initial: { version?: number; nodes?: FakeNode[]; tls?: TlsOptions } = {},
 ): Promise<FakeConfigEndpoint> {
   let server: Server | undefined;
   const sockets = new Set<Socket>();
@@ -69,7 +71,7 @@ export async function startFakeConfigEndpoint(
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
-      server = createServer((socket) => {
+      const onConnection = (socket: Socket) => {
         sockets.add(socket);
         let buf = '';
         socket.on('data', (d) => {
@@ -81,8 +83,12 @@ export async function startFakeConfigEndpoint(
         });
         socket.on('error', () => {});
         socket.on('close', () => sockets.delete(socket));
-      });
-      server.once('error', reject);
+      };
+      const srv: Server = initial.tls
+        ? createTlsServer(initial.tls, onConnection)
+        : createServer(onConnection);
+      server = srv;
+      srv.once('error', reject);
       server.listen(port, '127.0.0.1', () => {
         const a = server!.address();
         port = typeof a === 'object' && a ? a.port : port;
