@@ -5,7 +5,16 @@ import {
   type CasValue,
   Client,
   type CommandOptions,
+  type GetOrLoadOptions,
   type MemcacheClient,
+  type MetaArithmeticCallOptions,
+  type MetaArithmeticResult,
+  type MetaDeleteCallOptions,
+  type MetaDeleteResult,
+  type MetaGetCallOptions,
+  type MetaGetResult,
+  type MetaSetCallOptions,
+  type MetaSetResult,
   type NoreplyOptions,
   type ServerSpec,
   type StoreOptions,
@@ -266,6 +275,44 @@ export class ElastiCacheClient extends EventEmitter implements MemcacheClient {
   }
   async flushAll(delay?: number, options?: NoreplyOptions): Promise<boolean> {
     return (await this.ready()).flushAll(delay, options);
+  }
+
+  async metaGet<T = unknown>(
+    key: string | Uint8Array,
+    options?: MetaGetCallOptions,
+  ): Promise<MetaGetResult<T> | undefined> {
+    return (await this.ready()).metaGet<T>(key, options);
+  }
+  async metaGetMany<T = unknown>(
+    keys: Iterable<string | Uint8Array>,
+    options?: CommandOptions,
+  ): Promise<Map<string | Uint8Array, MetaGetResult<T>>> {
+    return (await this.ready()).metaGetMany<T>(keys, options);
+  }
+  async metaSet(
+    key: string | Uint8Array,
+    value: unknown,
+    options?: MetaSetCallOptions,
+  ): Promise<MetaSetResult> {
+    return (await this.ready()).metaSet(key, value, options);
+  }
+  async metaDelete(key: string | Uint8Array, options?: MetaDeleteCallOptions): Promise<MetaDeleteResult> {
+    return (await this.ready()).metaDelete(key, options);
+  }
+  async metaArithmetic(
+    key: string | Uint8Array,
+    options?: MetaArithmeticCallOptions,
+  ): Promise<MetaArithmeticResult | undefined> {
+    return (await this.ready()).metaArithmetic(key, options);
+  }
+  async metaNoop(options?: CommandOptions): Promise<void> {
+    return (await this.ready()).metaNoop(options);
+  }
+  async invalidate(key: string | Uint8Array, staleTtl?: number, options?: CommandOptions): Promise<boolean> {
+    return (await this.ready()).invalidate(key, staleTtl, options);
+  }
+  async getOrLoad<T>(key: string, loader: () => Promise<T> | T, options?: GetOrLoadOptions): Promise<T> {
+    return (await this.ready()).getOrLoad(key, loader, options);
   }
 
   /** Stops the poller (no timer is left) and closes every connection. */

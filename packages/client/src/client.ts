@@ -28,8 +28,9 @@ import {
 } from '@mc/protocol';
 import { defaultSerde, type Serde } from '@mc/serde';
 import { Connection } from './connection.js';
-import { AbortError, ConnectionClosedError } from './errors.js';
+import { ConnectionClosedError } from './errors.js';
 import { GetBatcher } from './get-batcher.js';
+import { getOrLoadWith } from './lease.js';
 import type {
   CasValue,
   CommandOptions,
@@ -626,49 +627,7 @@ export class Client implements MemcacheClient {
    * README's guide.
    */
   async getOrLoad<T>(key: string, loader: () => Promise<T> | T, options: GetOrLoadOptions = {}): Promise<T> {
-    const leaseTtl = options.leaseTtl ?? 30;
-    const waitMs = options.waitMs ?? 50;
-    const deadline = Date.now() + (options.maxWaitMs ?? leaseTtl * 1000);
-    for (;;) {
-      const r = await this.metaGet<T>(key, {
-        cas: true,
-        ttl: true,
-        vivify: leaseTtl,
-        ...(options.recache !== undefined ? { recache: options.recache } : {}),
-        ...(options.touch !== undefined ? { touch: options.touch } : {}),
-        signal: options.signal,
-      });
-      // With vivify a miss always comes back as a placeholder; a plain miss means a server without it.
-      if (!r) return loader();
-      if (r.won) return this.loadWithLease(key, loader, r, options);
-      if (!r.placeholder) return r.value as T; // a hit, or the stale value while another caller reloads
-      if (Date.now() >= deadline) return loader(); // the lease holder is too slow: load without storing
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
-      if (options.signal?.aborted) throw new AbortError(options.signal.reason);
-    }
-  }
-
-  private async loadWithLease<T>(
-    key: string,
-    loader: () => Promise<T> | T,
-    lease: MetaGetResult<T>,
-    options: GetOrLoadOptions,
-  ): Promise<T> {
-    const compare = lease.cas !== undefined ? { compareCas: lease.cas } : {};
-    let value: T;
-    try {
-      value = await loader();
-    } catch (err) {
-      // Release the lease so the next reader wins it: delete our placeholder, or re-invalidate a stale item.
-      const release = lease.placeholder
-        ? this.metaDelete(key, compare)
-        : this.metaDelete(key, { invalidate: true, ttl: options.staleTtl ?? 30, ...compare });
-      await release.catch(() => {});
-      throw err;
-    }
-    // Store only over the item we leased: if it changed meanwhile (or the lease expired), keep theirs.
-    await this.metaSet(key, value, { ttl: options.ttl ?? 0, ...compare });
-    return value;
+    return getOrLoadWith(this, key, loader, options);
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------

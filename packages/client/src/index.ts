@@ -5,6 +5,7 @@ export { defaultSerde, type Serde } from '@mc/serde';
 export { Client, type RawOptions } from './client.js';
 export { channels } from './diagnostics.js';
 export * from './errors.js';
+export { getOrLoadWith, type LeaseOps } from './lease.js';
 export type {
   CasValue,
   CommandOptions,

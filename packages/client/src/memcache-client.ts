@@ -1,3 +1,15 @@
+import type {
+  GetOrLoadOptions,
+  MetaArithmeticCallOptions,
+  MetaArithmeticResult,
+  MetaDeleteCallOptions,
+  MetaDeleteResult,
+  MetaGetCallOptions,
+  MetaGetResult,
+  MetaSetCallOptions,
+  MetaSetResult,
+} from './meta.js';
+
 /**
  * The one interface every client in mc implements: Client, PooledClient, HashClient,
  * RetryingClient, FallbackClient and MockClient. Wrappers compose through it, and one contract test
@@ -41,6 +53,29 @@ export interface MemcacheClient {
   decr(key: string, delta: number | bigint, options?: NoreplyOptions): Promise<bigint | undefined>;
   /** true when touched, false when the key was missing. */
   touch(key: string, expire: number, options?: NoreplyOptions): Promise<boolean>;
+
+  // ---- meta protocol (memcached 1.6+; see the client README's guide) ----
+  /** `mg` with typed flags; undefined on a miss. */
+  metaGet<T = unknown>(
+    key: string | Uint8Array,
+    options?: MetaGetCallOptions,
+  ): Promise<MetaGetResult<T> | undefined>;
+  /** Quiet `mg` pipeline closed by `mn`; hits only. */
+  metaGetMany<T = unknown>(
+    keys: Iterable<string | Uint8Array>,
+    options?: CommandOptions,
+  ): Promise<Map<string | Uint8Array, MetaGetResult<T>>>;
+  metaSet(key: string | Uint8Array, value: unknown, options?: MetaSetCallOptions): Promise<MetaSetResult>;
+  metaDelete(key: string | Uint8Array, options?: MetaDeleteCallOptions): Promise<MetaDeleteResult>;
+  metaArithmetic(
+    key: string | Uint8Array,
+    options?: MetaArithmeticCallOptions,
+  ): Promise<MetaArithmeticResult | undefined>;
+  metaNoop(options?: CommandOptions): Promise<void>;
+  /** Marks an item stale (stale-while-revalidate). */
+  invalidate(key: string | Uint8Array, staleTtl?: number, options?: CommandOptions): Promise<boolean>;
+  /** Read-through with a lease: one loader per key across every client of the cluster. */
+  getOrLoad<T>(key: string, loader: () => Promise<T> | T, options?: GetOrLoadOptions): Promise<T>;
 
   /** flush_all on every server this client talks to. */
   flushAll(delay?: number, options?: NoreplyOptions): Promise<boolean>;

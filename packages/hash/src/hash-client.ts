@@ -324,8 +324,31 @@ export class HashClient implements MemcacheClient {
       undefined,
     );
   }
-  invalidate(key: string | Uint8Array, staleTtl?: number): Promise<boolean> {
-    return this.one(this.metaKey(key), (m) => m.invalidate(key, staleTtl), false);
+  invalidate(key: string | Uint8Array, staleTtl?: number, options?: CommandOptions): Promise<boolean> {
+    return this.one(this.metaKey(key), (m) => m.invalidate(key, staleTtl, options), false);
+  }
+  /** Split per server, run in parallel, merged; each part is its own quiet pipeline. */
+  async metaGetMany<T = unknown>(
+    keys: Iterable<string | Uint8Array>,
+    options?: CommandOptions,
+  ): Promise<Map<string | Uint8Array, MetaGetResult<T>>> {
+    const groups = this.group(keys, (k) => this.metaKey(k));
+    const parts = await Promise.all(
+      [...groups].map(([name, part]) =>
+        this.run(
+          name,
+          (m) => m.metaGetMany<T>(part, options),
+          new Map<string | Uint8Array, MetaGetResult<T>>(),
+        ),
+      ),
+    );
+    const out = new Map<string | Uint8Array, MetaGetResult<T>>();
+    for (const p of parts) for (const [k, v] of p) out.set(k, v);
+    return out;
+  }
+  /** `mn` to every live server. */
+  async metaNoop(options?: CommandOptions): Promise<void> {
+    await Promise.all(this.live().map((name) => this.run(name, (m) => m.metaNoop(options), undefined)));
   }
   getOrLoad<T>(key: string, loader: () => Promise<T> | T, options?: GetOrLoadOptions): Promise<T> {
     let name: string | undefined;

@@ -5,6 +5,7 @@ import {
   type CommandOptions,
   formatServer,
   type GetOrLoadOptions,
+  getOrLoadWith,
   isConnectionError,
   type MemcacheClient,
   type MetaArithmeticCallOptions,
@@ -154,12 +155,21 @@ export class PooledClient implements MemcacheClient {
   ): Promise<MetaArithmeticResult | undefined> {
     return this.run((c) => c.metaArithmetic(key, options));
   }
-  invalidate(key: string | Uint8Array, staleTtl?: number): Promise<boolean> {
-    return this.run((c) => c.invalidate(key, staleTtl));
+  invalidate(key: string | Uint8Array, staleTtl?: number, options?: CommandOptions): Promise<boolean> {
+    return this.run((c) => c.invalidate(key, staleTtl, options));
   }
-  /** getOrLoad on a pooled connection; the lease works across connections and processes. */
+  metaGetMany<T = unknown>(
+    keys: Iterable<string | Uint8Array>,
+    options?: CommandOptions,
+  ): Promise<Map<string | Uint8Array, MetaGetResult<T>>> {
+    return this.run((c) => c.metaGetMany<T>(keys, options));
+  }
+  metaNoop(options?: CommandOptions): Promise<void> {
+    return this.run((c) => c.metaNoop(options));
+  }
+  /** The lease algorithm over this pool: each meta call takes a connection briefly; none is held while the loader runs. */
   getOrLoad<T>(key: string, loader: () => Promise<T> | T, options?: GetOrLoadOptions): Promise<T> {
-    return this.run((c) => c.getOrLoad(key, loader, options));
+    return getOrLoadWith(this, key, loader, options);
   }
 
   /** Closes every connection; waiting calls reject with PoolClosedError, in-flight ones with ClientClosedError. */

@@ -5,8 +5,18 @@ import {
   type CommandOptions,
   defaultSerde,
   encodeKey,
+  type GetOrLoadOptions,
+  getOrLoadWith,
   InvalidArgumentError,
   type MemcacheClient,
+  type MetaArithmeticCallOptions,
+  type MetaArithmeticResult,
+  type MetaDeleteCallOptions,
+  type MetaDeleteResult,
+  type MetaGetCallOptions,
+  type MetaGetResult,
+  type MetaSetCallOptions,
+  type MetaSetResult,
   type NoreplyOptions,
   type Serde,
   ServerError,
@@ -32,6 +42,13 @@ interface Item {
   exptime: number;
   cas: bigint;
   storedAt: number;
+  /** Invalidated by md I: served flagged X until replaced. */
+  stale?: boolean;
+  /** The W (recache) token was handed out; later readers see Z. */
+  winSent?: boolean;
+  /** lastAccess (seconds) and whether it was read before, for the h and l flags. */
+  accessedAt?: number;
+  fetched?: boolean;
 }
 
 const THIRTY_DAYS = 60 * 60 * 24 * 30;
@@ -315,6 +332,186 @@ export class MockClient implements MemcacheClient {
   }
   decr(key: string, delta: number | bigint, options?: NoreplyOptions): Promise<bigint | undefined> {
     return this.arith(key, delta, false, options);
+  }
+
+  // ---- meta protocol: memcached 1.6's semantics, leases included ----
+
+  private metaKey(key: string | Uint8Array): string {
+    if (typeof key !== 'string') {
+      if (key.length === 0 || key.length > 250)
+        throw new InvalidArgumentError('a binary key must be 1 to 250 bytes');
+      return `b64:${Buffer.from(key).toString('base64')}`;
+    }
+    try {
+      return this.key(key);
+    } catch (err) {
+      // Keys the text rules refuse go base64, as Client does.
+      if (key.length === 0) throw err;
+      return `b64:${Buffer.from(this.prefix + key, 'utf8').toString('base64')}`;
+    }
+  }
+
+  private ttlOf(item: Item): number {
+    return item.exptime === 0 ? -1 : Math.max(0, item.exptime - this.nowSeconds());
+  }
+
+  async metaGet<T = unknown>(
+    key: string | Uint8Array,
+    options: MetaGetCallOptions = {},
+  ): Promise<MetaGetResult<T> | undefined> {
+    const k = this.metaKey(key);
+    let item = this.live(k);
+    const result: MetaGetResult<T> = { placeholder: false };
+    if (!item) {
+      if (options.vivify === undefined) return undefined;
+      // Vivify: an empty placeholder; this caller wins the right to fill it.
+      this.put(k, new Uint8Array(0), 0, this.exptime(options.vivify));
+      item = this.items.get(k)!;
+      item.winSent = true;
+      result.won = true;
+      result.placeholder = true;
+    } else {
+      const recache =
+        options.recache !== undefined && item.exptime !== 0 && this.ttlOf(item) < options.recache;
+      if (item.stale || recache) {
+        if (item.stale) result.stale = true;
+        if (!item.winSent) {
+          item.winSent = true;
+          result.won = true;
+        } else result.alreadyWon = true;
+      } else if (item.winSent) {
+        result.alreadyWon = true;
+        result.placeholder = item.bytes.length === 0 && item.flags === 0;
+      }
+    }
+    if (options.touch !== undefined) item.exptime = this.exptime(options.touch);
+    if (options.cas) result.cas = item.cas;
+    if (options.ttl) result.ttl = this.ttlOf(item);
+    if (options.size) result.size = item.bytes.length;
+    if (options.hitBefore) result.hitBefore = item.fetched === true;
+    if (options.lastAccess) result.lastAccess = this.nowSeconds() - (item.accessedAt ?? item.storedAt);
+    if (options.returnKey)
+      result.key = typeof key === 'string' ? this.prefix + key : Buffer.from(key).toString('base64');
+    if (options.opaque !== undefined) result.opaque = options.opaque;
+    if ((options.value ?? true) && !result.placeholder) {
+      result.clientFlags = item.flags;
+      result.value = this.serde.deserialize(
+        typeof key === 'string' ? key : Buffer.from(key).toString('base64'),
+        Buffer.from(item.bytes),
+        item.flags,
+      ) as T;
+    }
+    if (!options.noBump) {
+      item.fetched = true;
+      item.accessedAt = this.nowSeconds();
+    }
+    return result;
+  }
+
+  async metaGetMany<T = unknown>(
+    keys: Iterable<string | Uint8Array>,
+    _options?: CommandOptions,
+  ): Promise<Map<string | Uint8Array, MetaGetResult<T>>> {
+    const out = new Map<string | Uint8Array, MetaGetResult<T>>();
+    for (const key of keys) {
+      const r = await this.metaGet<T>(key);
+      if (r) out.set(key, r);
+    }
+    return out;
+  }
+
+  async metaSet(
+    key: string | Uint8Array,
+    value: unknown,
+    options: MetaSetCallOptions = {},
+  ): Promise<MetaSetResult> {
+    const k = this.metaKey(key);
+    const s = this.serialize(
+      typeof key === 'string' ? key : Buffer.from(key).toString('base64'),
+      value,
+      options.flags,
+    );
+    const exptime = this.exptime(options.ttl);
+    const item = this.live(k);
+    const mode = options.mode ?? 'set';
+    if (options.compareCas !== undefined) {
+      if (!item) return { stored: false, code: 'NF' };
+      if (item.cas !== options.compareCas) return { stored: false, code: 'EX' };
+    }
+    if (
+      (mode === 'add' && item) ||
+      ((mode === 'replace' || mode === 'append' || mode === 'prepend') &&
+        !item &&
+        options.vivify === undefined)
+    )
+      return { stored: false, code: 'NS' };
+    let bytes: Uint8Array = s.bytes;
+    let flags = s.flags;
+    if ((mode === 'append' || mode === 'prepend') && item) {
+      bytes = mode === 'append' ? Buffer.concat([item.bytes, s.bytes]) : Buffer.concat([s.bytes, item.bytes]);
+      flags = item.flags;
+    }
+    this.put(k, bytes, flags, mode === 'append' || mode === 'prepend' ? (item?.exptime ?? exptime) : exptime);
+    const stored = this.items.get(k)!;
+    return { stored: true, code: 'HD', ...(options.returnCas ? { cas: stored.cas } : {}) };
+  }
+
+  async metaDelete(key: string | Uint8Array, options: MetaDeleteCallOptions = {}): Promise<MetaDeleteResult> {
+    const k = this.metaKey(key);
+    const item = this.live(k);
+    if (!item) return { deleted: false, code: 'NF' };
+    if (options.compareCas !== undefined && item.cas !== options.compareCas)
+      return { deleted: false, code: 'EX' };
+    if (options.invalidate) {
+      item.stale = true;
+      item.winSent = false;
+      item.cas = ++this.casCounter;
+      if (options.ttl !== undefined) item.exptime = this.exptime(options.ttl);
+    } else if (options.removeValue) {
+      item.bytes = new Uint8Array(0);
+    } else this.items.delete(k);
+    return { deleted: true, code: 'HD' };
+  }
+
+  async metaArithmetic(
+    key: string | Uint8Array,
+    options: MetaArithmeticCallOptions = {},
+  ): Promise<MetaArithmeticResult | undefined> {
+    const k = this.metaKey(key);
+    let item = this.live(k);
+    if (!item) {
+      if (options.vivify === undefined) return undefined;
+      this.put(k, Buffer.from(String(options.initial ?? 0), 'latin1'), 0, this.exptime(options.vivify));
+      item = this.items.get(k)!;
+      return { value: BigInt(options.initial ?? 0), ...(options.returnCas ? { cas: item.cas } : {}) };
+    }
+    if (options.compareCas !== undefined && item.cas !== options.compareCas)
+      throw new ClientReplyError('cas mismatch');
+    const text = Buffer.from(item.bytes).toString('latin1').trimEnd();
+    if (!/^\d{1,20}$/.test(text))
+      throw new ClientReplyError('cannot increment or decrement non-numeric value');
+    const d = BigInt(options.delta ?? 1);
+    const cur = BigInt(text);
+    const next = options.mode === 'decr' ? (cur > d ? cur - d : 0n) : (cur + d) % U64;
+    this.put(
+      k,
+      Buffer.from(next.toString(), 'latin1'),
+      item.flags,
+      options.ttl !== undefined ? this.exptime(options.ttl) : item.exptime,
+    );
+    return { value: next };
+  }
+
+  async metaNoop(_options?: CommandOptions): Promise<void> {
+    if (this.closed) throw new ClientClosedError();
+  }
+
+  async invalidate(key: string | Uint8Array, staleTtl = 30, _options?: CommandOptions): Promise<boolean> {
+    return (await this.metaDelete(key, { invalidate: true, ttl: staleTtl })).deleted;
+  }
+
+  getOrLoad<T>(key: string, loader: () => Promise<T> | T, options?: GetOrLoadOptions): Promise<T> {
+    return getOrLoadWith(this, key, loader, options);
   }
 
   async flushAll(delay = 0, _options?: NoreplyOptions): Promise<boolean> {

@@ -6,6 +6,17 @@ import type {
   NoreplyOptions,
   StoreOptions,
 } from '../memcache-client.js';
+import type {
+  GetOrLoadOptions,
+  MetaArithmeticCallOptions,
+  MetaArithmeticResult,
+  MetaDeleteCallOptions,
+  MetaDeleteResult,
+  MetaGetCallOptions,
+  MetaGetResult,
+  MetaSetCallOptions,
+  MetaSetResult,
+} from '../meta.js';
 
 /**
  * Reads from several clients in order until one has a hit; writes go to the first only. As
@@ -106,6 +117,46 @@ export class FallbackClient implements MemcacheClient {
   flushAll(delay?: number, options?: NoreplyOptions): Promise<boolean> {
     return this.first.flushAll(delay, options);
   }
+  metaGet<T = unknown>(
+    key: string | Uint8Array,
+    options?: MetaGetCallOptions,
+  ): Promise<MetaGetResult<T> | undefined> {
+    return this.firstHit((c) => c.metaGet<T>(key, options));
+  }
+  async metaGetMany<T = unknown>(
+    keys: Iterable<string | Uint8Array>,
+    options?: CommandOptions,
+  ): Promise<Map<string | Uint8Array, MetaGetResult<T>>> {
+    const list = [...keys];
+    for (const c of this.clients) {
+      const r = await c.metaGetMany<T>(list, options);
+      if (r.size > 0) return r;
+    }
+    return new Map();
+  }
+  metaSet(key: string | Uint8Array, value: unknown, options?: MetaSetCallOptions): Promise<MetaSetResult> {
+    return this.first.metaSet(key, value, options);
+  }
+  metaDelete(key: string | Uint8Array, options?: MetaDeleteCallOptions): Promise<MetaDeleteResult> {
+    return this.first.metaDelete(key, options);
+  }
+  metaArithmetic(
+    key: string | Uint8Array,
+    options?: MetaArithmeticCallOptions,
+  ): Promise<MetaArithmeticResult | undefined> {
+    return this.first.metaArithmetic(key, options);
+  }
+  metaNoop(options?: CommandOptions): Promise<void> {
+    return this.first.metaNoop(options);
+  }
+  invalidate(key: string | Uint8Array, staleTtl?: number, options?: CommandOptions): Promise<boolean> {
+    return this.first.invalidate(key, staleTtl, options);
+  }
+  /** Leases live on the first (newest) client, where writes go. */
+  getOrLoad<T>(key: string, loader: () => Promise<T> | T, options?: GetOrLoadOptions): Promise<T> {
+    return this.first.getOrLoad(key, loader, options);
+  }
+
   async quit(): Promise<void> {
     await Promise.all(this.clients.map((c) => c.quit()));
   }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortError, InvalidArgumentError } from '../errors.js';
+import { getOrLoadWith } from '../lease.js';
 import type {
   CasValue,
   CommandOptions,
@@ -7,6 +8,17 @@ import type {
   NoreplyOptions,
   StoreOptions,
 } from '../memcache-client.js';
+import type {
+  GetOrLoadOptions,
+  MetaArithmeticCallOptions,
+  MetaArithmeticResult,
+  MetaDeleteCallOptions,
+  MetaDeleteResult,
+  MetaGetCallOptions,
+  MetaGetResult,
+  MetaSetCallOptions,
+  MetaSetResult,
+} from '../meta.js';
 
 /** An error class, or a stable error code such as 'MC_ERR_TIMEOUT'. */
 export type ErrorMatcher = (abstract new (...args: never[]) => Error) | string;
@@ -146,6 +158,47 @@ export class RetryingClient implements MemcacheClient {
   }
   flushAll(delay?: number, options?: NoreplyOptions): Promise<boolean> {
     return this.retry('flushAll', options?.signal, () => this.client.flushAll(delay, options));
+  }
+  metaGet<T = unknown>(
+    key: string | Uint8Array,
+    options?: MetaGetCallOptions,
+  ): Promise<MetaGetResult<T> | undefined> {
+    return this.retry('metaGet', options?.signal, () => this.client.metaGet<T>(key, options));
+  }
+  metaGetMany<T = unknown>(
+    keys: Iterable<string | Uint8Array>,
+    options?: CommandOptions,
+  ): Promise<Map<string | Uint8Array, MetaGetResult<T>>> {
+    const list = [...keys];
+    return this.retry('metaGetMany', options?.signal, () => this.client.metaGetMany<T>(list, options));
+  }
+  /** Retried like set, except in append/prepend mode or with compareCas (unsafe to repeat). */
+  metaSet(key: string | Uint8Array, value: unknown, options?: MetaSetCallOptions): Promise<MetaSetResult> {
+    const unsafe =
+      options?.compareCas !== undefined || options?.mode === 'append' || options?.mode === 'prepend';
+    return this.retry(unsafe ? 'cas' : 'metaSet', options?.signal, () =>
+      this.client.metaSet(key, value, options),
+    );
+  }
+  metaDelete(key: string | Uint8Array, options?: MetaDeleteCallOptions): Promise<MetaDeleteResult> {
+    return this.retry('metaDelete', options?.signal, () => this.client.metaDelete(key, options));
+  }
+  /** Never retried by default: it is incr/decr. */
+  metaArithmetic(
+    key: string | Uint8Array,
+    options?: MetaArithmeticCallOptions,
+  ): Promise<MetaArithmeticResult | undefined> {
+    return this.retry('incr', options?.signal, () => this.client.metaArithmetic(key, options));
+  }
+  metaNoop(options?: CommandOptions): Promise<void> {
+    return this.retry('metaNoop', options?.signal, () => this.client.metaNoop(options));
+  }
+  invalidate(key: string | Uint8Array, staleTtl?: number, options?: CommandOptions): Promise<boolean> {
+    return this.retry('invalidate', options?.signal, () => this.client.invalidate(key, staleTtl, options));
+  }
+  /** The lease algorithm runs on this client, so each of its meta calls is retried by the rule above. */
+  getOrLoad<T>(key: string, loader: () => Promise<T> | T, options?: GetOrLoadOptions): Promise<T> {
+    return getOrLoadWith(this, key, loader, options);
   }
   quit(): Promise<void> {
     return this.client.quit();

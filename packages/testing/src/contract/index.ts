@@ -165,6 +165,77 @@ export function describeMemcacheClientContract(
       expect(await c.get('nr')).toBe('a');
     });
 
+    it('meta: metaSet/metaGet with typed results, metaGetMany with misses, metaArithmetic, metaNoop', async () => {
+      expect(await c.metaGet('mg-none')).toBeUndefined();
+      const set = await c.metaSet('mg', { v: 1 }, { ttl: 100, returnCas: true });
+      expect(set).toMatchObject({ stored: true, code: 'HD' });
+      const got = await c.metaGet<{ v: number }>('mg', { cas: true, ttl: true });
+      expect(got?.value).toEqual({ v: 1 });
+      expect(got?.cas).toBe(set.cas);
+      expect(got?.ttl).toBeGreaterThan(90);
+      expect((await c.metaSet('mg', 2, { compareCas: set.cas! + 1000n })).code).toBe('EX');
+      expect((await c.metaSet('mg', 2, { mode: 'add' })).code).toBe('NS');
+      await c.metaSet('mg2', 'two');
+      const many = await c.metaGetMany(['mg', 'mg-none', 'mg2']);
+      expect([...many.keys()].sort()).toEqual(['mg', 'mg2']);
+      expect(many.get('mg2')?.value).toBe('two');
+      expect(await c.metaArithmetic('ma')).toBeUndefined();
+      expect((await c.metaArithmetic('ma', { vivify: 0, initial: 5n }))?.value).toBe(5n);
+      expect((await c.metaArithmetic('ma', { delta: 3 }))?.value).toBe(8n);
+      expect((await c.metaArithmetic('ma', { mode: 'decr', delta: 100 }))?.value).toBe(0n);
+      expect((await c.metaDelete('mg')).deleted).toBe(true);
+      expect((await c.metaDelete('mg')).code).toBe('NF');
+      await c.metaNoop();
+    });
+
+    it('meta: binary keys round-trip', async () => {
+      const key = Uint8Array.from([0, 10, 13, 32, 255]);
+      expect((await c.metaSet(key, 'bin')).stored).toBe(true);
+      expect((await c.metaGet(key))?.value).toBe('bin');
+    });
+
+    it('getOrLoad: 20 concurrent callers on a missing key run the loader once', async () => {
+      let loads = 0;
+      const loader = async () => {
+        loads++;
+        await sleep(20);
+        return 'loaded';
+      };
+      const all = await Promise.all(
+        Array.from({ length: 20 }, () => c.getOrLoad('gol', loader, { ttl: 60, waitMs: 10 })),
+      );
+      expect(loads).toBe(1);
+      expect(all.every((v) => v === 'loaded')).toBe(true);
+      expect(await c.get('gol')).toBe('loaded');
+    });
+
+    it('invalidate: readers get the stale value and exactly one recomputes', async () => {
+      await c.set('swr', 'old');
+      expect(await c.invalidate('swr', 30)).toBe(true);
+      const first = await c.metaGet('swr');
+      expect(first).toMatchObject({ value: 'old', stale: true, won: true });
+      expect(await c.metaGet('swr')).toMatchObject({ value: 'old', stale: true, alreadyWon: true });
+      await c.invalidate('swr', 30);
+      let recomputes = 0;
+      const recompute = () => {
+        recomputes++;
+        return 'new';
+      };
+      const got = await Promise.all(
+        Array.from({ length: 5 }, () => c.getOrLoad('swr', recompute, { ttl: 60 })),
+      );
+      expect(recomputes).toBe(1);
+      // Readers served before the recompute landed got the stale value; later ones the new value.
+      expect(got.filter((v) => v === 'old').length).toBeGreaterThanOrEqual(1);
+      expect(got.every((v) => v === 'old' || v === 'new')).toBe(true);
+      expect(await c.get('swr')).toBe('new');
+    });
+
+    it('getOrLoad: a loader that throws releases the lease', async () => {
+      await expect(c.getOrLoad('gol-fail', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+      expect(await c.getOrLoad('gol-fail', () => 'ok', { ttl: 60 })).toBe('ok');
+    });
+
     it('bad keys and arguments are typed errors', async () => {
       for (const key of ['', 'a b', 'a\r\nb', 'x'.repeat(251)]) {
         await expect(c.get(key)).rejects.toMatchObject({ code: 'MC_ERR_INVALID_KEY' });
