@@ -72,6 +72,24 @@ describe('meta commands against a real memcached', () => {
   });
 });
 
+describe('early recache (R) and touch on read (T)', () => {
+  it('R gives exactly one reader the W flag once the ttl drops below it; T resets the ttl', async () => {
+    const c = client();
+    await c.set('r', 'v', { expire: 10 });
+    expect(await c.metaGet('r', { recache: 5 })).not.toHaveProperty('won');
+    expect(await c.metaGet('r', { recache: 30 })).toMatchObject({ value: 'v', won: true });
+    expect(await c.metaGet('r', { recache: 30 })).toMatchObject({ value: 'v', alreadyWon: true });
+    await c.metaGet('r', { touch: 500 });
+    expect((await c.metaGet('r', { ttl: true }))?.ttl).toBeGreaterThan(400);
+    // getOrLoad with recache: the winner reloads early while the value is still there.
+    await c.set('g', 'old', { expire: 10 });
+    expect(await c.getOrLoad('g', () => 'fresh', { recache: 30, ttl: 100 })).toBe('fresh');
+    expect((await c.metaGet('g', { ttl: true }))?.ttl).toBeGreaterThan(90);
+    expect(await c.getOrLoad('g', () => 'again', { touch: 1000 })).toBe('fresh');
+    expect((await c.metaGet('g', { ttl: true }))?.ttl).toBeGreaterThan(900);
+  });
+});
+
 describe('getOrLoad and stale-while-revalidate', () => {
   it('50 concurrent calls on a missing key run the loader exactly once and all get its value', async () => {
     const c = client();
