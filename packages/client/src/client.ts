@@ -28,6 +28,7 @@ import {
 } from '@mc/protocol';
 import { defaultSerde, type Serde } from '@mc/serde';
 import { Connection } from './connection.js';
+import { entriesOf } from './entries.js';
 import { ConnectionClosedError } from './errors.js';
 import { GetBatcher } from './get-batcher.js';
 import { getOrLoadWith } from './lease.js';
@@ -191,7 +192,7 @@ export class Client implements MemcacheClient {
     values: Iterable<readonly [string, unknown]> | Record<string, unknown>,
     options?: StoreOptions,
   ): Promise<string[]> {
-    const entries = isIterable(values) ? [...values] : Object.entries(values);
+    const entries = entriesOf(values);
     // Validate and serialize everything first: a bad key or value fails the call before any byte is sent.
     const expire = this.checkExpire(options?.expire);
     const noreply = this.noreply(options);
@@ -647,12 +648,6 @@ export class Client implements MemcacheClient {
   get pendingCount(): number {
     return this.conn.pendingCount;
   }
-}
-
-function isIterable(v: unknown): v is Iterable<readonly [string, unknown]> {
-  return (
-    typeof v === 'object' && v !== null && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function'
-  );
 }
 
 function chunk<T>(items: T[], size: number): T[][] {

@@ -4,6 +4,7 @@ import {
   type ClientOptions,
   type CommandOptions,
   encodeKey,
+  entriesOf,
   type GetOrLoadOptions,
   isConnectionError,
   type MemcacheClient,
@@ -387,7 +388,7 @@ export class HashClient implements MemcacheClient {
     values: Iterable<readonly [string, unknown]> | Record<string, unknown>,
     options?: StoreOptions,
   ): Promise<string[]> {
-    const entries = isIterable(values) ? [...values] : Object.entries(values);
+    const entries = entriesOf(values);
     const groups = this.group(entries, ([k]) => k);
     const failed = await Promise.all(
       [...groups].map(([name, part]) =>
@@ -449,10 +450,4 @@ export class HashClient implements MemcacheClient {
   async close(): Promise<void> {
     await Promise.all([...this.members.values()].map((m) => m.close()));
   }
-}
-
-function isIterable(v: unknown): v is Iterable<readonly [string, unknown]> {
-  return (
-    typeof v === 'object' && v !== null && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function'
-  );
 }

@@ -5,6 +5,7 @@ import {
   type CommandOptions,
   defaultSerde,
   encodeKey,
+  entriesOf,
   type GetOrLoadOptions,
   getOrLoadWith,
   InvalidArgumentError,
@@ -219,7 +220,7 @@ export class MockClient implements MemcacheClient {
     values: Iterable<readonly [string, unknown]> | Record<string, unknown>,
     options?: StoreOptions,
   ): Promise<string[]> {
-    const entries = isIterable(values) ? [...values] : Object.entries(values);
+    const entries = entriesOf(values);
     for (const [k] of entries) this.key(k);
     const failed: string[] = [];
     for (const [k, v] of entries) if (!(await this.set(k, v, options))) failed.push(k);
@@ -528,10 +529,4 @@ export class MockClient implements MemcacheClient {
   async close(): Promise<void> {
     this.closed = true;
   }
-}
-
-function isIterable(v: unknown): v is Iterable<readonly [string, unknown]> {
-  return (
-    typeof v === 'object' && v !== null && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function'
-  );
 }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { entriesOf } from '../entries.js';
 import { AbortError, InvalidArgumentError } from '../errors.js';
 import { getOrLoadWith } from '../lease.js';
 import type {
@@ -102,7 +103,7 @@ export class RetryingClient implements MemcacheClient {
     values: Iterable<readonly [string, unknown]> | Record<string, unknown>,
     options?: StoreOptions,
   ): Promise<string[]> {
-    const entries = isIterable(values) ? [...values] : values;
+    const entries = entriesOf(values);
     return this.retry('setMany', options?.signal, () => this.client.setMany(entries, options));
   }
   add(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
@@ -212,10 +213,4 @@ function matches(err: unknown, m: ErrorMatcher): boolean {
   if (typeof m === 'string')
     return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === m;
   return err instanceof m;
-}
-
-function isIterable(v: unknown): v is Iterable<readonly [string, unknown]> {
-  return (
-    typeof v === 'object' && v !== null && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function'
-  );
 }
