@@ -56,6 +56,7 @@ import {
   type MetaSetResult,
 } from './meta.js';
 import { type ClientOptions, DEFAULTS } from './options.js';
+import { serializeWithFlags } from './serialize.js';
 import { parseServer, type ServerSpec } from './server-address.js';
 import { type Stats, typeStats } from './stats.js';
 
@@ -139,11 +140,7 @@ export class Client implements MemcacheClient {
   }
 
   private serialize(key: string, value: unknown, flags?: number): { bytes: Uint8Array; flags: number } {
-    const s = this.serde.serialize(key, value);
-    if (flags === undefined) return s;
-    if (!Number.isInteger(flags) || flags < 0 || flags > 0xffffffff)
-      throw new InvalidArgumentError(`flags must be an unsigned 32-bit integer, got ${String(flags)}`);
-    return { bytes: s.bytes, flags: (s.flags | flags) >>> 0 };
+    return serializeWithFlags(this.serde, key, value, flags);
   }
 
   // ---- storage --------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ export type {
   MetaSetResult,
 } from './meta.js';
 export { type ClientOptions, DEFAULTS } from './options.js';
+export { serializeWithFlags } from './serialize.js';
 export {
   DEFAULT_PORT,
   formatServer,

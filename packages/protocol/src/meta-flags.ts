@@ -1,40 +1,58 @@
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError, ProtocolError } from './errors.js';
 import type { MetaReplyFlags } from './replies.js';
 
-/** Parses the flag tokens of a meta reply line (`c123 t-1 W k<key> O<opaque>` ...). */
-export function parseMetaFlags(text: string): MetaReplyFlags {
+const SPACE = 0x20;
+const MAX_U64 = (1n << 64n) - 1n;
+
+/**
+ * Parses the flag tokens of a meta reply line (`c123 t-1 W k<key> O<opaque>` ...) held in
+ * buf[from, to). Malformed numbers throw ProtocolError: the bytes cannot be memcached's reply.
+ * Flags this version does not know are skipped, since newer servers may add some.
+ */
+export function parseMetaFlagsAt(buf: Buffer, from: number, to: number): MetaReplyFlags {
   const flags: MetaReplyFlags = {};
-  if (text.length === 0) return flags;
-  for (const token of text.split(' ')) {
-    if (token.length === 0) continue;
-    const v = token.slice(1);
-    switch (token.charCodeAt(0)) {
+  let p = from;
+  while (p < to) {
+    if (buf[p] === SPACE) {
+      p++;
+      continue;
+    }
+    const flag = buf[p]!;
+    let q = p + 1;
+    while (q < to && buf[q] !== SPACE) q++;
+    // The token's argument is buf[p + 1, q).
+    switch (flag) {
       case 0x62 /* b */:
         flags.base64 = true;
         break;
       case 0x63 /* c */:
-        flags.cas = BigInt(digits(token, v));
+        flags.cas = bigDigits(buf, p, q);
         break;
-      case 0x66 /* f */:
-        flags.clientFlags = Number(digits(token, v));
+      case 0x66 /* f */: {
+        const n = smallDigits(buf, p, q);
+        if (n > 0xffffffff) bad(buf, p, q);
+        flags.clientFlags = n;
         break;
+      }
       case 0x68 /* h */:
-        flags.hitBefore = v === '1';
+        if (q - p !== 2 || (buf[p + 1] !== 0x30 && buf[p + 1] !== 0x31)) bad(buf, p, q);
+        flags.hitBefore = buf[p + 1] === 0x31;
         break;
       case 0x6b /* k */:
-        flags.key = v;
+        // UTF-8: keys may be non-ASCII with allowUnicode (base64 ones are ASCII anyway).
+        flags.key = buf.toString('utf8', p + 1, q);
         break;
       case 0x6c /* l */:
-        flags.lastAccess = Number(digits(token, v));
+        flags.lastAccess = smallDigits(buf, p, q);
         break;
       case 0x4f /* O */:
-        flags.opaque = v;
+        flags.opaque = latin1(buf, p + 1, q);
         break;
       case 0x73 /* s */:
-        flags.size = Number(digits(token, v));
+        flags.size = smallDigits(buf, p, q);
         break;
       case 0x74 /* t */:
-        flags.ttl = v === '-1' ? -1 : Number(digits(token, v));
+        flags.ttl = q - p === 3 && buf[p + 1] === 0x2d && buf[p + 2] === 0x31 ? -1 : smallDigits(buf, p, q);
         break;
       case 0x57 /* W */:
         flags.won = true;
@@ -46,20 +64,54 @@ export function parseMetaFlags(text: string): MetaReplyFlags {
         flags.alreadyWon = true;
         break;
       default:
-      // Flags this version does not know are ignored: newer servers may add some.
     }
+    p = q;
   }
   return flags;
 }
 
-function digits(token: string, v: string): string {
-  if (!/^\d{1,20}$/.test(v)) throw new InvalidArgumentError(`malformed meta flag ${JSON.stringify(token)}`);
-  return v;
+/** parseMetaFlagsAt on a string of flag tokens. */
+export function parseMetaFlags(text: string): MetaReplyFlags {
+  const bytes = Buffer.from(text, 'latin1');
+  return parseMetaFlagsAt(bytes, 0, bytes.length);
+}
+
+function latin1(buf: Uint8Array, from: number, to: number): string {
+  let s = '';
+  for (let i = from; i < to; i++) s += String.fromCharCode(buf[i]!);
+  return s;
+}
+
+function bad(buf: Uint8Array, p: number, q: number): never {
+  throw new ProtocolError(`malformed meta flag ${JSON.stringify(latin1(buf, p, Math.min(q, p + 40)))}`);
+}
+
+/** The decimal argument of the token at buf[p, q), as a number (at most 15 digits: always exact). */
+function smallDigits(buf: Uint8Array, p: number, q: number): number {
+  if (q - p < 2 || q - p > 16) bad(buf, p, q);
+  let n = 0;
+  for (let i = p + 1; i < q; i++) {
+    const d = buf[i]! - 0x30;
+    if (d < 0 || d > 9) bad(buf, p, q);
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** The decimal argument of the token at buf[p, q), as an unsigned 64-bit bigint. */
+function bigDigits(buf: Uint8Array, p: number, q: number): bigint {
+  if (q - p <= 16) return BigInt(smallDigits(buf, p, q));
+  if (q - p > 21) bad(buf, p, q);
+  const text = latin1(buf, p + 1, q);
+  if (!/^\d+$/.test(text)) bad(buf, p, q);
+  const n = BigInt(text);
+  if (n > MAX_U64) bad(buf, p, q);
+  return n;
 }
 
 /** An opaque token: up to 32 printable characters without spaces (memcached's limit). */
 export function checkOpaque(opaque: string): string {
-  if (!/^[\x21-\x7e]{1,32}$/.test(opaque))
+  if (typeof opaque !== 'string' || !/^[\x21-\x7e]{1,32}$/.test(opaque))
     throw new InvalidArgumentError(
       `opaque must be 1 to 32 printable ASCII characters without spaces, got ${JSON.stringify(opaque)}`,
     );

@@ -22,6 +22,7 @@ import {
   type Serde,
   ServerError,
   type StoreOptions,
+  serializeWithFlags,
 } from '@mc/client';
 
 /** Options of {@link MockClient}. */
@@ -132,11 +133,7 @@ export class MockClient implements MemcacheClient {
   }
 
   private serialize(key: string, value: unknown, flags?: number): { bytes: Uint8Array; flags: number } {
-    const s = this.serde.serialize(key, value);
-    if (flags === undefined) return s;
-    if (!Number.isInteger(flags) || flags < 0 || flags > 0xffffffff)
-      throw new InvalidArgumentError(`flags must be an unsigned 32-bit integer, got ${String(flags)}`);
-    return { bytes: s.bytes, flags: (s.flags | flags) >>> 0 };
+    return serializeWithFlags(this.serde, key, value, flags);
   }
 
   private decode<T>(key: string, item: Item): T {
