@@ -5,9 +5,15 @@
 export * from './errors.js';
 export { encodeKey, encodeMetaKey, type KeyOptions, MAX_KEY_LENGTH } from './keys.js';
 export * from './meta-encoders.js';
-export { checkOpaque, parseMetaFlags } from './meta-flags.js';
-export { checkSeconds, checkU32, u64Text } from './numbers.js';
-export { MAX_LINE_LENGTH, MAX_RAW_LENGTH, ReplyParser } from './parser.js';
+export { checkOpaque, parseMetaFlags, parseMetaFlagsAt } from './meta-flags.js';
+export { checkExptime, checkSeconds, checkU32, u64Text } from './numbers.js';
+export {
+  DEFAULT_MAX_VALUE_LENGTH,
+  MAX_LINE_LENGTH,
+  MAX_RAW_LENGTH,
+  ReplyParser,
+  type ReplyParserOptions,
+} from './parser.js';
 export * from './replies.js';
 export {
   encodeCacheMemlimit,

@@ -68,3 +68,25 @@ export function encodeMetaKey(
     base64: true,
   };
 }
+
+/**
+ * Checks key bytes handed to a text encoder (normally made by encodeKey): 1 to 250 bytes, none of
+ * them whitespace or control characters, so a key can never inject a second command.
+ */
+export function checkKeyBytes(key: Uint8Array): Uint8Array {
+  if (!(key instanceof Uint8Array))
+    throw new InvalidKeyError(String(key), 'an encoded key must be bytes (use encodeKey)');
+  const n = key.length;
+  if (n === 0) throw new InvalidKeyError('', 'a key cannot be empty');
+  if (n > MAX_KEY_LENGTH)
+    throw new InvalidKeyError(Buffer.from(key).toString('latin1'), `longer than ${MAX_KEY_LENGTH} bytes`);
+  for (let i = 0; i < n; i++) {
+    const c = key[i]!;
+    if (c <= 0x20 || c === 0x7f)
+      throw new InvalidKeyError(
+        Buffer.from(key).toString('latin1'),
+        'whitespace and control characters are not allowed',
+      );
+  }
+  return key;
+}

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from './errors.js';
 import { encodeMetaKey, type KeyOptions } from './keys.js';
 import { checkOpaque } from './meta-flags.js';
-import { checkSeconds, checkU32, u64Text } from './numbers.js';
+import { checkBytes, checkExptime, checkSeconds, checkU32, u64Text } from './numbers.js';
 
 /*
  * Meta protocol encoders (memcached 1.6+): mg, ms, md, ma, mn, me. Flags are typed option objects;
@@ -162,7 +162,7 @@ export function encodeMetaGet(key: string | Uint8Array, options: MetaGetOptions 
   if (options.newCas !== undefined) f.add(`E${u64Text('newCas', options.newCas)}`);
   if (options.vivify !== undefined) f.add(`N${checkSeconds('vivify', options.vivify)}`);
   if (options.recache !== undefined) f.add(`R${checkSeconds('recache', options.recache)}`);
-  if (options.touch !== undefined) f.add(`T${checkSeconds('touch', options.touch)}`);
+  if (options.touch !== undefined) f.add(`T${checkExptime('touch', options.touch)}`);
   return line('mg', k.key, f.s);
 }
 
@@ -172,6 +172,7 @@ export function encodeMetaSet(
   value: Uint8Array,
   options: MetaSetOptions = {},
 ): Buffer {
+  checkBytes('value', value);
   const k = encodeMetaKey(key, options.keyOptions);
   const f = new Flags();
   f.common(options, k.base64);
@@ -180,7 +181,7 @@ export function encodeMetaSet(
   if (options.newCas !== undefined) f.add(`E${u64Text('newCas', options.newCas)}`);
   if (options.clientFlags !== undefined) f.add(`F${checkU32('clientFlags', options.clientFlags)}`);
   if (options.invalidate) f.add('I');
-  if (options.ttl !== undefined) f.add(`T${checkSeconds('ttl', options.ttl)}`);
+  if (options.ttl !== undefined) f.add(`T${checkExptime('ttl', options.ttl)}`);
   if (options.mode !== undefined && options.mode !== 'set') {
     const m = SET_MODES[options.mode];
     if (!m) throw new InvalidArgumentError(`unknown meta set mode ${String(options.mode)}`);
@@ -198,7 +199,7 @@ export function encodeMetaDelete(key: string | Uint8Array, options: MetaDeleteOp
   if (options.compareCas !== undefined) f.add(`C${u64Text('compareCas', options.compareCas)}`);
   if (options.newCas !== undefined) f.add(`E${u64Text('newCas', options.newCas)}`);
   if (options.invalidate) f.add('I');
-  if (options.ttl !== undefined) f.add(`T${checkSeconds('ttl', options.ttl)}`);
+  if (options.ttl !== undefined) f.add(`T${checkExptime('ttl', options.ttl)}`);
   if (options.removeValue) f.add('x');
   return line('md', k.key, f.s);
 }
@@ -213,7 +214,7 @@ export function encodeMetaArithmetic(key: string | Uint8Array, options: MetaArit
   if (options.vivify !== undefined) f.add(`N${checkSeconds('vivify', options.vivify)}`);
   if (options.initial !== undefined) f.add(`J${u64Text('initial', options.initial)}`);
   if (options.delta !== undefined) f.add(`D${u64Text('delta', options.delta)}`);
-  if (options.ttl !== undefined) f.add(`T${checkSeconds('ttl', options.ttl)}`);
+  if (options.ttl !== undefined) f.add(`T${checkExptime('ttl', options.ttl)}`);
   if (options.mode !== undefined && options.mode !== 'incr') {
     if (options.mode !== 'decr')
       throw new InvalidArgumentError(`unknown meta arithmetic mode ${String(options.mode)}`);

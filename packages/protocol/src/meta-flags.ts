@@ -28,12 +28,13 @@ export function parseMetaFlagsAt(buf: Buffer, from: number, to: number): MetaRep
       case 0x63 /* c */:
         flags.cas = bigDigits(buf, p, q);
         break;
-      case 0x66 /* f */: {
-        const n = smallDigits(buf, p, q);
-        if (n > 0xffffffff) bad(buf, p, q);
-        flags.clientFlags = n;
-        break;
-      }
+      case 0x66 /* f */:
+        {
+          const n = smallDigits(buf, p, q);
+          if (n > 0xffffffff) bad(buf, p, q);
+          flags.clientFlags = n;
+          break;
+        }
       case 0x68 /* h */:
         if (q - p !== 2 || (buf[p + 1] !== 0x30 && buf[p + 1] !== 0x31)) bad(buf, p, q);
         flags.hitBefore = buf[p + 1] === 0x31;

@@ -1,15 +1,34 @@
-import { ClientReplyError, ProtocolError, ServerError, UnknownCommandError } from './errors.js';
-import { parseMetaFlags } from './meta-flags.js';
+import {
+  ClientReplyError,
+  InvalidArgumentError,
+  ProtocolError,
+  ServerError,
+  UnknownCommandError,
+} from './errors.js';
+import { parseMetaFlagsAt } from './meta-flags.js';
 import { Expect, type MetaCode, type Reply, type StatusWord, type ValueEntry } from './replies.js';
 
 /** Longest reply line accepted without CRLF; past it the bytes cannot be memcached's. */
 export const MAX_LINE_LENGTH = 8192;
 /** Longest reply accepted for Expect.Raw. */
 export const MAX_RAW_LENGTH = 64 * 1024 * 1024;
+/** Default for ReplyParserOptions.maxValueLength: memcached's largest item size (-I 1024m). */
+export const DEFAULT_MAX_VALUE_LENGTH = 1024 * 1024 * 1024;
+
+export interface ReplyParserOptions {
+  /**
+   * Largest value (VALUE or VA data block) accepted, in bytes; a larger declared size is a
+   * ProtocolError before anything is allocated for it. Default 1 GiB (memcached's maximum item size).
+   */
+  maxValueLength?: number;
+}
 
 const CR = 0x0d;
 const LF = 0x0a;
+const SP = 0x20;
 const EMPTY = Buffer.alloc(0);
+/** Smallest buffer allocated to join a line split across chunks (it then grows by doubling). */
+const MIN_JOIN = 1024;
 
 const STORE_WORDS: ReadonlySet<string> = new Set(['STORED', 'NOT_STORED', 'EXISTS', 'NOT_FOUND']);
 const META_CODES: ReadonlySet<string> = new Set(['HD', 'VA', 'EN', 'NS', 'EX', 'NF', 'MN', 'ME']);
@@ -20,67 +39,65 @@ const META_CODES: ReadonlySet<string> = new Set(['HD', 'VA', 'EN', 'NS', 'EX', '
  * needed. Bytes that cannot be that reply throw ProtocolError: the caller must then discard the
  * connection (and may call reset()).
  *
- * Memory: bytes live in one buffer with a read and a write position. A chunk that arrives when
- * nothing is buffered is used as it is (zero copy). Otherwise chunks are appended into an owned
- * buffer that grows geometrically, or, when a value's size is known, straight to that size, so a
- * 16 MiB value arriving in 64 KiB chunks is copied once. Values are views (subarray) into that
- * buffer; bytes already handed out are never written again.
+ * Memory: the parser reads from a window buf[start, end) and keeps later chunks in a queue, as
+ * they came: push() never copies. When the window is used up, the next chunk becomes the window
+ * (zero copy). Only a reply that straddles two chunks is joined: a line is joined up to its LF,
+ * a data block of known size into one buffer allocated at that size, so a 16 MiB value arriving in
+ * 64 KiB chunks is copied once, and the rest of the last chunk is not copied at all. Values are
+ * views (subarray) into the window; bytes already handed out are never written again.
  */
 export class ReplyParser {
   private buf: Buffer = EMPTY;
   private start = 0;
   private end = 0;
-  /** Whether buf was allocated here (spare capacity may be written) or is a caller's chunk. */
+  /** Whether buf was allocated here (its spare capacity past `end` may be written). */
   private owned = false;
-  /** Bytes the reply being read needs in all, from `start`; lets push() allocate once. */
-  private need = 0;
+  /** Chunks received after the window, not yet looked at. */
+  private queue: Buffer[] = [];
+  private queued = 0;
   /** Values already parsed of the multi-value reply being read. */
   private partialValues: ValueEntry[] | null = null;
   private partialStats: Array<[string, string]> | null = null;
+  /** Bytes of the raw reply being read already searched for the end token. */
+  private rawScanned = 0;
+  /** Size declared by the last VALUE header parsed. */
+  private declaredSize = 0;
+  private readonly maxValueLength: number;
+
+  constructor(options: ReplyParserOptions = {}) {
+    const max = options.maxValueLength ?? DEFAULT_MAX_VALUE_LENGTH;
+    if (!Number.isSafeInteger(max) || max < 0)
+      throw new InvalidArgumentError(`maxValueLength must be a non-negative integer, got ${String(max)}`);
+    this.maxValueLength = max;
+  }
 
   /** Bytes received and not yet consumed by a reply. */
   get bufferedBytes(): number {
-    return this.end - this.start;
+    return this.end - this.start + this.queued;
   }
 
-  /** Adds received bytes. */
+  /** Adds received bytes. The parser keeps a reference to the chunk: do not write into it afterwards. */
   push(chunk: Uint8Array): void {
     const n = chunk.length;
     if (n === 0) return;
-    const pending = this.end - this.start;
-    if (pending === 0 && this.need <= n) {
-      this.buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, n);
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, n);
+    if (this.start === this.end && this.queued === 0) {
+      this.buf = b;
       this.start = 0;
       this.end = n;
       this.owned = false;
       return;
     }
-    if (this.owned && this.end + n <= this.buf.length) {
-      this.buf.set(chunk, this.end);
-      this.end += n;
-      return;
-    }
-    const wanted = pending + n;
-    // Exactly what a known value needs; otherwise grow geometrically past 64 KiB so a long reply of
-    // unknown length (raw, stats) is not copied once per chunk.
-    const size = Math.max(
-      this.need,
-      wanted > 65536 ? Math.min(wanted * 2, wanted + 8 * 1024 * 1024) : wanted,
-    );
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, this.start, this.end);
-    next.set(chunk, pending);
-    this.buf = next;
-    this.start = 0;
-    this.end = wanted;
-    this.owned = true;
+    this.queue.push(b);
+    this.queued += n;
   }
 
   /** Drops everything buffered and any half-read reply. */
   reset(): void {
     this.buf = EMPTY;
-    this.start = this.end = this.need = 0;
+    this.start = this.end = this.queued = this.rawScanned = 0;
     this.owned = false;
+    this.queue = [];
     this.partialValues = null;
     this.partialStats = null;
   }
@@ -104,17 +121,65 @@ export class ReplyParser {
     }
   }
 
-  /** Index of the LF ending the line at `start`, or -1 when the line is incomplete. */
-  private lineEnd(limit = MAX_LINE_LENGTH): number {
-    const { buf, start, end } = this;
-    let i = buf.indexOf(LF, start);
-    if (i >= end) i = -1;
-    if (i < 0) {
-      if (end - start > limit) throw new ProtocolError(`reply line longer than ${limit} bytes without CRLF`);
-      return -1;
+  /**
+   * Moves queued bytes into the window. `want` > 0: the window should hold `want` bytes from start
+   * (a data block of known size); 0: one more line (up to the next LF); -1: a whole chunk. Returns
+   * false when nothing is queued. start may move (to 0) when the window is reallocated.
+   */
+  private more(want: number): boolean {
+    const next = this.queue[0];
+    if (next === undefined) return false;
+    const pending = this.end - this.start;
+    if (pending === 0) {
+      this.queue.shift();
+      this.queued -= next.length;
+      this.buf = next;
+      this.start = 0;
+      this.end = next.length;
+      this.owned = false;
+      return true;
     }
-    if (i === start || buf[i - 1] !== CR) throw new ProtocolError('reply line not terminated by CRLF');
-    return i;
+    let take = next.length;
+    if (want > 0) take = Math.min(take, Math.max(1, want - pending));
+    else if (want === 0) {
+      const lf = next.indexOf(LF);
+      take = lf < 0 ? Math.min(take, MAX_LINE_LENGTH + 1) : lf + 1;
+    }
+    if (!this.owned || this.end + take > this.buf.length) {
+      const size = want > 0 ? Math.max(want, pending + take) : Math.max(2 * (pending + take), MIN_JOIN);
+      const joined = Buffer.allocUnsafe(size);
+      this.buf.copy(joined, 0, this.start, this.end);
+      this.buf = joined;
+      this.start = 0;
+      this.end = pending;
+      this.owned = true;
+    }
+    next.copy(this.buf, this.end, 0, take);
+    this.end += take;
+    if (take === next.length) this.queue.shift();
+    else this.queue[0] = next.subarray(take);
+    this.queued -= take;
+    return true;
+  }
+
+  /** Index of the LF ending the line at `start` (joining queued chunks as needed), or -1. */
+  private lineEnd(): number {
+    for (;;) {
+      const { buf, start, end } = this;
+      // An owned buffer has unwritten capacity past `end`: search only the window.
+      let i =
+        this.owned && end < buf.length
+          ? buf.subarray(start, end).indexOf(LF) + start
+          : buf.indexOf(LF, start);
+      if (i >= end || i < start) i = -1;
+      if (i >= 0) {
+        if (i === start || buf[i - 1] !== CR) throw new ProtocolError('reply line not terminated by CRLF');
+        return i;
+      }
+      if (end - start > MAX_LINE_LENGTH)
+        throw new ProtocolError(`reply line longer than ${MAX_LINE_LENGTH} bytes without CRLF`);
+      if (!this.more(0)) return -1;
+    }
   }
 
   private text(from: number, to: number): string {
@@ -128,7 +193,7 @@ export class ReplyParser {
       b[s] === 0x45 /* E */ &&
       e - s >= 5 &&
       this.text(s, s + 5) === 'ERROR' &&
-      (e - s === 5 || b[s + 5] === 0x20 || b[s + 5] === 0x3a)
+      (e - s === 5 || b[s + 5] === SP || b[s + 5] === 0x3a)
     )
       // memcached 1.6 sometimes adds a reason: "ERROR: shutdown not enabled".
       return {
@@ -151,6 +216,8 @@ export class ReplyParser {
   }
 
   private readSimple(expect: Expect): Reply | undefined {
+    if (EXPECT_NAMES[expect] === undefined)
+      throw new InvalidArgumentError(`unknown expectation ${String(expect)}`);
     const lf = this.lineEnd();
     if (lf < 0) return undefined;
     const s = this.start;
@@ -161,33 +228,52 @@ export class ReplyParser {
       return err;
     }
     let reply: Reply | undefined;
-    const word = this.text(s, e);
     switch (expect) {
-      case Expect.Store:
-        if (STORE_WORDS.has(word)) reply = { type: 'status', status: word as StatusWord };
+      case Expect.Store: {
+        // STORED is by far the most common reply: recognise it without making a string.
+        const b = this.buf;
+        if (e - s === 6 && b[s] === 0x53 && b[s + 1] === 0x54 && b[s + 2] === 0x4f && b[s + 3] === 0x52)
+          reply = b[s + 4] === 0x45 && b[s + 5] === 0x44 ? { type: 'status', status: 'STORED' } : undefined;
+        else {
+          const word = this.text(s, e);
+          if (STORE_WORDS.has(word)) reply = { type: 'status', status: word as StatusWord };
+        }
         break;
-      case Expect.Delete:
+      }
+      case Expect.Delete: {
+        const word = this.text(s, e);
         if (word === 'DELETED' || word === 'NOT_FOUND') reply = { type: 'status', status: word };
         break;
-      case Expect.Touch:
+      }
+      case Expect.Touch: {
+        const word = this.text(s, e);
         if (word === 'TOUCHED' || word === 'NOT_FOUND') reply = { type: 'status', status: word };
         break;
+      }
       case Expect.Ok:
-        if (word === 'OK') reply = { type: 'status', status: 'OK' };
+        if (e - s === 2 && this.buf[s] === 0x4f && this.buf[s + 1] === 0x4b)
+          reply = { type: 'status', status: 'OK' };
         break;
       case Expect.Arith:
-        if (word === 'NOT_FOUND') reply = { type: 'status', status: 'NOT_FOUND' };
-        else if (/^\d{1,20}$/.test(word)) reply = { type: 'number', value: BigInt(word) };
+        reply = this.arith(s, e);
         break;
       case Expect.Version:
-        if (word.startsWith('VERSION ')) reply = { type: 'version', version: word.slice(8) };
+        if (e - s > 8 && this.text(s, s + 8) === 'VERSION ')
+          reply = { type: 'version', version: this.text(s + 8, e) };
         break;
-      default:
-        throw new ProtocolError(`unknown expectation ${String(expect)}`);
     }
-    if (!reply) this.unexpected(s, e, EXPECT_NAMES[expect] ?? 'a reply');
+    if (!reply) this.unexpected(s, e, EXPECT_NAMES[expect]!);
     this.start = lf + 1;
     return reply;
+  }
+
+  /** incr/decr: an unsigned 64-bit decimal, or NOT_FOUND. */
+  private arith(s: number, e: number): Reply | undefined {
+    const b = this.buf;
+    if (e - s === 9 && b[s] === 0x4e && this.text(s, e) === 'NOT_FOUND')
+      return { type: 'status', status: 'NOT_FOUND' };
+    const value = decimal(b, s, e);
+    return value === undefined ? undefined : { type: 'number', value };
   }
 
   private readValues(): Reply | undefined {
@@ -204,20 +290,30 @@ export class ReplyParser {
         this.partialValues = null;
         return { type: 'values', values };
       }
-      if (e - s > 6 && b[s] === 0x56 && this.text(s, s + 6) === 'VALUE ') {
+      if (
+        e - s > 6 &&
+        b[s] === 0x56 &&
+        b[s + 1] === 0x41 &&
+        b[s + 2] === 0x4c &&
+        b[s + 3] === 0x55 &&
+        b[s + 4] === 0x45 &&
+        b[s + 5] === SP
+      ) {
+        // VALUE <key> <flags> <bytes> [<cas>]
         const entry = this.valueHeader(s + 6, e);
         const bodyStart = lf + 1;
         const size = this.declaredSize;
         if (this.end - bodyStart < size + 2) {
-          // Tell push() how much the whole block needs, so it allocates once.
-          this.need = bodyStart - this.start + size + 2;
-          return undefined;
+          // Join the whole block into one buffer of its size, then parse the header again (the
+          // window may have moved).
+          if (!this.more(bodyStart - s + size + 2)) return undefined;
+          continue;
         }
-        this.need = 0;
         if (b[bodyStart + size] !== CR || b[bodyStart + size + 1] !== LF)
           throw new ProtocolError('value data block not terminated by CRLF (length mismatch)');
         entry.value = b.subarray(bodyStart, bodyStart + size);
-        (this.partialValues ??= []).push(entry);
+        if (this.partialValues === null) this.partialValues = [entry];
+        else this.partialValues.push(entry);
         this.start = bodyStart + size + 2;
         continue;
       }
@@ -232,44 +328,43 @@ export class ReplyParser {
     }
   }
 
-  /** Size declared by the last VALUE header parsed. */
-  private declaredSize = 0;
-
   /** Parses `<key> <flags> <bytes> [<cas>]` at [s, e); the size goes to declaredSize. */
   private valueHeader(s: number, e: number): ValueEntry {
     const b = this.buf;
-    const i = b.indexOf(0x20, s);
-    if (i < 0 || i >= e || i === s) this.unexpected(s - 6, e, 'VALUE <key> <flags> <bytes>');
-    const key = b.toString('utf8', s, i);
+    let i = s;
+    while (i < e && b[i] !== SP) i++;
+    if (i >= e || i === s) this.unexpected(s - 6, e, 'VALUE <key> <flags> <bytes>');
     let p = i + 1;
     let flags = 0;
     let digits = 0;
-    for (; p < e && b[p] !== 0x20; p++, digits++) {
+    for (; p < e && b[p] !== SP; p++, digits++) {
       const d = b[p]! - 0x30;
       if (d < 0 || d > 9) this.unexpected(s - 6, e, 'numeric flags');
       flags = flags * 10 + d;
     }
-    if (digits === 0 || flags > 0xffffffff || p >= e)
+    if (digits === 0 || digits > 10 || flags > 0xffffffff || p >= e)
       this.unexpected(s - 6, e, 'VALUE <key> <flags> <bytes>');
     p++;
     let size = 0;
     digits = 0;
-    for (; p < e && b[p] !== 0x20; p++, digits++) {
+    for (; p < e && b[p] !== SP; p++, digits++) {
       const d = b[p]! - 0x30;
       if (d < 0 || d > 9) this.unexpected(s - 6, e, 'numeric size');
       size = size * 10 + d;
     }
     if (digits === 0 || digits > 10) this.unexpected(s - 6, e, 'VALUE <key> <flags> <bytes>');
+    if (size > this.maxValueLength)
+      throw new ProtocolError(
+        `value of ${size} bytes is larger than maxValueLength (${this.maxValueLength})`,
+      );
     let cas: bigint | undefined;
     if (p < e) {
-      const t = this.text(p + 1, e);
-      if (!/^\d{1,20}$/.test(t)) this.unexpected(s - 6, e, 'numeric cas');
-      cas = BigInt(t);
+      cas = decimal(b, p + 1, e);
+      if (cas === undefined) this.unexpected(s - 6, e, 'numeric cas');
     }
     this.declaredSize = size;
-    const entry: ValueEntry = { key, flags, value: EMPTY };
-    if (cas !== undefined) entry.cas = cas;
-    return entry;
+    const key = b.toString('utf8', s, i);
+    return cas === undefined ? { key, flags, value: EMPTY } : { key, flags, value: EMPTY, cas };
   }
 
   private readStats(): Reply | undefined {
@@ -279,98 +374,140 @@ export class ReplyParser {
       const s = this.start;
       const e = lf - 1;
       const line = this.text(s, e);
-      this.start = lf + 1;
       if (line === 'END') {
+        this.start = lf + 1;
         const stats = this.partialStats ?? [];
         this.partialStats = null;
         return { type: 'stats', stats };
       }
-      if (line.startsWith('STAT ')) {
-        const sp = line.indexOf(' ', 5);
-        const name = sp < 0 ? line.slice(5) : line.slice(5, sp);
+      // STAT <name> <value>; `stats cachedump` answers ITEM lines, `stats detail dump` PREFIX lines.
+      const word = line.indexOf(' ');
+      const kind = word < 0 ? '' : line.slice(0, word);
+      if (kind === 'STAT' || kind === 'ITEM' || kind === 'PREFIX') {
+        const sp = line.indexOf(' ', word + 1);
+        const name = sp < 0 ? line.slice(word + 1) : line.slice(word + 1, sp);
         const value = sp < 0 ? '' : line.slice(sp + 1);
-        (this.partialStats ??= []).push([name, value]);
+        if (this.partialStats === null) this.partialStats = [[name, value]];
+        else this.partialStats.push([name, value]);
+        this.start = lf + 1;
         continue;
       }
       if (this.partialStats === null) {
-        const err = this.errorReply(s, e);
-        if (err) return err;
+        // `stats reset` answers RESET and `stats detail on|off` OK, instead of a list.
+        const reply =
+          line === 'RESET' || line === 'OK'
+            ? ({ type: 'status', status: line } as const)
+            : this.errorReply(s, e);
+        if (reply) {
+          this.start = lf + 1;
+          return reply;
+        }
       }
-      this.start = s;
       this.unexpected(s, e, 'STAT or END');
     }
   }
 
   private readMeta(): Reply | undefined {
-    const lf = this.lineEnd();
-    if (lf < 0) return undefined;
-    const b = this.buf;
-    const s = this.start;
-    const e = lf - 1;
-    const err = this.errorReply(s, e);
-    if (err) {
-      this.start = lf + 1;
-      return err;
-    }
-    let code = e - s >= 2 ? this.text(s, s + 2) : '';
-    if (code === 'OK') code = 'HD'; // ElastiCache 1.6.6 answers OK where memcached answers HD.
-    if (!META_CODES.has(code) || (e - s > 2 && b[s + 2] !== 0x20)) this.unexpected(s, e, 'a meta reply');
-    if (code === 'ME') {
-      this.start = lf + 1;
-      return { type: 'meta', code: 'ME', flags: {}, debug: b.toString('utf8', Math.min(s + 3, e), e) };
-    }
-    if (code === 'VA') {
+    for (;;) {
+      const lf = this.lineEnd();
+      if (lf < 0) return undefined;
+      const b = this.buf;
+      const s = this.start;
+      const e = lf - 1;
+      const err = this.errorReply(s, e);
+      if (err) {
+        this.start = lf + 1;
+        return err;
+      }
+      let code = e - s >= 2 ? this.text(s, s + 2) : '';
+      if (code === 'OK') code = 'HD'; // ElastiCache 1.6.6 answers OK where memcached answers HD.
+      if (!META_CODES.has(code) || (e - s > 2 && b[s + 2] !== SP)) this.unexpected(s, e, 'a meta reply');
+      if (code === 'ME') {
+        this.start = lf + 1;
+        return { type: 'meta', code: 'ME', flags: {}, debug: b.toString('utf8', Math.min(s + 3, e), e) };
+      }
+      if (code !== 'VA') {
+        const flags = e - s > 3 ? parseMetaFlagsAt(b, s + 3, e) : {};
+        this.start = lf + 1;
+        return { type: 'meta', code: code as MetaCode, flags };
+      }
+      // VA <size> <flags>*, then the data block.
       let p = s + 3;
       let size = 0;
       let digits = 0;
-      for (; p < e && b[p] !== 0x20; p++, digits++) {
+      for (; p < e && b[p] !== SP; p++, digits++) {
         const d = b[p]! - 0x30;
         if (d < 0 || d > 9) this.unexpected(s, e, 'VA <size>');
         size = size * 10 + d;
       }
       if (digits === 0 || digits > 10) this.unexpected(s, e, 'VA <size>');
-      const flags = parseMetaFlags(this.text(p, e));
+      if (size > this.maxValueLength)
+        throw new ProtocolError(
+          `value of ${size} bytes is larger than maxValueLength (${this.maxValueLength})`,
+        );
       const bodyStart = lf + 1;
       if (this.end - bodyStart < size + 2) {
-        this.need = bodyStart - s + size + 2;
-        return undefined;
+        if (!this.more(bodyStart - s + size + 2)) return undefined;
+        continue;
       }
-      this.need = 0;
       if (b[bodyStart + size] !== CR || b[bodyStart + size + 1] !== LF)
         throw new ProtocolError('meta value not terminated by CRLF (length mismatch)');
+      const flags = parseMetaFlagsAt(b, p, e);
       this.start = bodyStart + size + 2;
       return { type: 'meta', code: 'VA', flags, value: b.subarray(bodyStart, bodyStart + size) };
     }
-    const flags = e - s > 3 ? parseMetaFlags(this.text(s + 3, e)) : {};
-    this.start = lf + 1;
-    return { type: 'meta', code: code as MetaCode, flags };
   }
 
   private readRaw(endToken: string | Uint8Array): Reply | undefined {
     const token = typeof endToken === 'string' ? Buffer.from(endToken, 'latin1') : endToken;
-    if (token.length === 0) throw new ProtocolError('raw end token cannot be empty');
-    // An error line is the whole reply whatever the end token: ERROR never ends with "END\r\n".
-    const lf = this.buf.indexOf(LF, this.start);
-    if (lf >= 0 && lf < this.end && lf > this.start && this.buf[lf - 1] === CR) {
+    if (token.length === 0) throw new InvalidArgumentError('the raw end token cannot be empty');
+    if (this.rawScanned === 0) {
+      // The first line decides: an error line is the whole reply whatever the end token (ERROR
+      // never ends with "END\r\n").
+      const lf = this.lineEnd();
+      if (lf < 0) return undefined;
       const err = this.errorReply(this.start, lf - 1);
       if (err) {
         this.start = lf + 1;
         return err;
       }
     }
-    let i = this.buf.indexOf(token, this.start);
-    if (i >= 0 && i + token.length > this.end) i = -1;
-    if (i < 0) {
-      if (this.end - this.start > MAX_RAW_LENGTH)
+    for (;;) {
+      const { buf, start, end } = this;
+      // Search again only the bytes that can complete a match (a token may straddle two chunks).
+      const from = start + Math.max(0, this.rawScanned - token.length + 1);
+      let i = buf.indexOf(token, from);
+      if (i >= 0 && i + token.length > end) i = -1;
+      if (i >= 0) {
+        const stop = i + token.length;
+        this.start = stop;
+        this.rawScanned = 0;
+        return { type: 'raw', bytes: buf.subarray(start, stop) };
+      }
+      this.rawScanned = Math.max(1, end - start);
+      if (end - start > MAX_RAW_LENGTH)
         throw new ProtocolError(`raw reply longer than ${MAX_RAW_LENGTH} bytes`);
-      return undefined;
+      if (!this.more(-1)) return undefined;
     }
-    const stop = i + token.length;
-    const bytes = this.buf.subarray(this.start, stop);
-    this.start = stop;
-    return { type: 'raw', bytes };
   }
 }
+
+/** An unsigned 64-bit decimal at buf[s, e), or undefined when it is not one. */
+function decimal(buf: Buffer, s: number, e: number): bigint | undefined {
+  const len = e - s;
+  if (len < 1 || len > 20) return undefined;
+  let n = 0;
+  for (let i = s; i < e; i++) {
+    const d = buf[i]! - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    if (len <= 15) n = n * 10 + d;
+  }
+  if (len <= 15) return BigInt(n);
+  const big = BigInt(buf.toString('latin1', s, e));
+  return big > MAX_U64 ? undefined : big;
+}
+
+const MAX_U64 = (1n << 64n) - 1n;
 
 const EXPECT_NAMES: Record<number, string> = {
   [Expect.Store]: 'STORED, NOT_STORED, EXISTS or NOT_FOUND',

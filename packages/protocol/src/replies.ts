@@ -14,7 +14,7 @@ export const Expect = {
   Arith: 5,
   /** OK (flush_all, verbosity, cache_memlimit). */
   Ok: 6,
-  /** STAT lines up to END. */
+  /** STAT lines up to END (ITEM / PREFIX lines for cachedump / detail dump); RESET or OK alone. */
   Stats: 7,
   /** VERSION <text>. */
   Version: 8,
@@ -34,7 +34,16 @@ export interface ValueEntry {
   cas?: bigint;
 }
 
-export type StatusWord = 'STORED' | 'NOT_STORED' | 'EXISTS' | 'NOT_FOUND' | 'DELETED' | 'TOUCHED' | 'OK';
+/** A one-word reply. RESET answers `stats reset` (read with Expect.Stats). */
+export type StatusWord =
+  | 'STORED'
+  | 'NOT_STORED'
+  | 'EXISTS'
+  | 'NOT_FOUND'
+  | 'DELETED'
+  | 'TOUCHED'
+  | 'OK'
+  | 'RESET';
 
 /** Flags a meta reply carries back, typed. Only the ones the server returned are set. */
 export interface MetaReplyFlags {

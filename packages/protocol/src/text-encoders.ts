@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from './errors.js';
-import { checkNonNegative, checkSeconds, checkU32, u64Text } from './numbers.js';
+import { checkKeyBytes } from './keys.js';
+import { checkBytes, checkExptime, checkNonNegative, checkSeconds, checkU32, u64Text } from './numbers.js';
 
 /*
  * Text protocol encoders. Each takes keys already checked by encodeKey (as bytes), validates its
@@ -13,6 +14,8 @@ const NOREPLY = ' noreply';
 
 /** Writes `head` + key + `tail` + CRLF [+ data + CRLF] into one Buffer. head/tail are ASCII. */
 function build(head: string, key: Uint8Array | null, tail: string, data?: Uint8Array): Buffer {
+  if (key) checkKeyBytes(key);
+  if (data !== undefined) checkBytes('value', data);
   const keyLen = key ? key.length : 0;
   const dataLen = data ? data.length + 2 : 0;
   const len = head.length + keyLen + tail.length + 2 + dataLen;
@@ -43,7 +46,8 @@ export function encodeStorage(
   if (!STORAGE_COMMANDS.has(command))
     throw new InvalidArgumentError(`unknown storage command ${String(command)}`);
   checkU32('flags', flags);
-  checkSeconds('expire', exptime);
+  checkExptime('expire', exptime);
+  checkBytes('value', value);
   const tail = ` ${flags} ${exptime} ${value.length}${noreply ? NOREPLY : ''}`;
   return build(`${command} `, key, tail, value);
 }
@@ -58,7 +62,8 @@ export function encodeCas(
   noreply = false,
 ): Buffer {
   checkU32('flags', flags);
-  checkSeconds('expire', exptime);
+  checkExptime('expire', exptime);
+  checkBytes('value', value);
   const tail = ` ${flags} ${exptime} ${value.length} ${u64Text('cas', cas)}${noreply ? NOREPLY : ''}`;
   return build('cas ', key, tail, value);
 }
@@ -67,7 +72,7 @@ function retrieval(head: string, keys: readonly Uint8Array[]): Buffer {
   if (keys.length === 0) throw new InvalidArgumentError('a retrieval needs at least one key');
   if (keys.length === 1) return build(head, keys[0]!, '');
   let len = head.length + 2;
-  for (const k of keys) len += k.length + 1;
+  for (const k of keys) len += checkKeyBytes(k).length + 1;
   len -= 1;
   const buf = Buffer.allocUnsafe(len);
   let off = buf.write(head, 0, 'latin1');
@@ -91,11 +96,11 @@ export function encodeGets(keys: readonly Uint8Array[]): Buffer {
 }
 /** gat <exptime> <key>*: get and touch. */
 export function encodeGat(exptime: number, keys: readonly Uint8Array[]): Buffer {
-  return retrieval(`gat ${checkSeconds('expire', exptime)} `, keys);
+  return retrieval(`gat ${checkExptime('expire', exptime)} `, keys);
 }
 /** gats <exptime> <key>*: get and touch, with cas tokens. */
 export function encodeGats(exptime: number, keys: readonly Uint8Array[]): Buffer {
-  return retrieval(`gats ${checkSeconds('expire', exptime)} `, keys);
+  return retrieval(`gats ${checkExptime('expire', exptime)} `, keys);
 }
 
 /** delete <key> [noreply]. */
@@ -114,7 +119,7 @@ export function encodeDecr(key: Uint8Array, delta: number | bigint, noreply = fa
 
 /** touch <key> <exptime> [noreply]. */
 export function encodeTouch(key: Uint8Array, exptime: number, noreply = false): Buffer {
-  return build('touch ', key, ` ${checkSeconds('expire', exptime)}${noreply ? NOREPLY : ''}`);
+  return build('touch ', key, ` ${checkExptime('expire', exptime)}${noreply ? NOREPLY : ''}`);
 }
 
 const STATS_ARG = /^[A-Za-z0-9_:.-]+$/;

@@ -109,14 +109,38 @@ describe('text encoders: exact bytes', () => {
     ['shutdown graceful', encodeShutdown(true), 'shutdown graceful\r\n'],
     ['quit', encodeQuit(), 'quit\r\n'],
     ['raw', encodeRaw('config get cluster'), 'config get cluster\r\n'],
+    [
+      'negative exptime (expire at once)',
+      encodeStorage('set', k('k'), 0, -1, v),
+      'set k 0 -1 7\r\nva\r\nlue\r\n',
+    ],
+    ['touch negative', encodeTouch(k('a'), -(2 ** 31)), 'touch a -2147483648\r\n'],
   ])('%s', (_n, bytes, expected) => {
     expect(str(bytes)).toBe(expected);
+  });
+
+  it('refuses key bytes that would inject a command, even when not made by encodeKey', () => {
+    const bad = Buffer.from('a\r\nflush_all');
+    expect(() => encodeGet([k('ok'), bad])).toThrow(InvalidKeyError);
+    expect(() => encodeDelete(Buffer.from('a b'))).toThrow(InvalidKeyError);
+    expect(() => encodeStorage('set', Buffer.alloc(0), 0, 0, v)).toThrow(InvalidKeyError);
+    expect(() => encodeTouch(Buffer.alloc(251, 0x61), 0)).toThrow(InvalidKeyError);
+    expect(() => encodeIncr('k' as unknown as Uint8Array, 1)).toThrow(InvalidKeyError);
   });
 
   it('rejects bad numbers with InvalidArgumentError before producing bytes', () => {
     expect(() => encodeStorage('set', k('k'), -1, 0, v)).toThrow(InvalidArgumentError);
     expect(() => encodeStorage('set', k('k'), 2 ** 32, 0, v)).toThrow(InvalidArgumentError);
-    expect(() => encodeStorage('set', k('k'), 0, -1, v)).toThrow(InvalidArgumentError);
+    expect(() => encodeStorage('set', k('k'), 0, 2 ** 31, v)).toThrow(InvalidArgumentError);
+    expect(() => encodeStorage('set', k('k'), 0, -(2 ** 31) - 1, v)).toThrow(InvalidArgumentError);
+    expect(() => encodeTouch(k('k'), Number.NaN)).toThrow(InvalidArgumentError);
+    expect(() => encodeGat(-(2 ** 32), [k('k')])).toThrow(InvalidArgumentError);
+    expect(() => encodeFlushAll(-1)).toThrow(InvalidArgumentError);
+    expect(() => encodeVerbosity(-1)).toThrow(InvalidArgumentError);
+    expect(() => encodeCacheMemlimit(1.5)).toThrow(InvalidArgumentError);
+    expect(() => encodeStorage('set', k('k'), 0, 0, 'text' as unknown as Uint8Array)).toThrow(
+      InvalidArgumentError,
+    );
     expect(() => encodeStorage('set', k('k'), 0, 1.5, v)).toThrow(InvalidArgumentError);
     expect(() => encodeIncr(k('k'), -1)).toThrow(InvalidArgumentError);
     expect(() => encodeIncr(k('k'), 2 ** 60)).toThrow(/bigint/);
@@ -206,6 +230,17 @@ describe('meta encoders: exact bytes for every flag', () => {
       }),
       'ma k Oa C1 E2 N0 J10 D5 T9 MD t c v\r\n',
     ],
+    ['ms negative ttl', encodeMetaSet('k', Buffer.from('x'), { ttl: -1 }), 'ms k 1 T-1\r\nx\r\n'],
+    ['md base64 key', encodeMetaDelete(Buffer.from([1, 2, 3]), { returnKey: true }), 'md AQID b k\r\n'],
+    ['ma base64 key quiet', encodeMetaArithmetic(Buffer.from([0xff]), { quiet: true }), 'ma /w== b q\r\n'],
+    ['me base64 key', encodeMetaDebug(Buffer.from([0])), 'me AA== b\r\n'],
+    ['mg unicode key without allowUnicode goes base64', encodeMetaGet('é'), 'mg w6k= b\r\n'],
+    [
+      'mg unicode key with allowUnicode stays text',
+      encodeMetaGet('é', { keyOptions: { allowUnicode: true } }),
+      Buffer.from('mg é\r\n', 'utf8').toString('latin1'),
+    ],
+    ['mg prefixed', encodeMetaGet('k', { keyOptions: { prefix: 'p:' }, value: true }), 'mg p:k v\r\n'],
     ['ma incr default', encodeMetaArithmetic('k', { mode: 'incr' }), 'ma k\r\n'],
     ['mn', encodeMetaNoop(), 'mn\r\n'],
     ['me', encodeMetaDebug('k'), 'me k\r\n'],
@@ -219,5 +254,13 @@ describe('meta encoders: exact bytes for every flag', () => {
     expect(() => encodeMetaSet('k', Buffer.alloc(0), { clientFlags: -1 })).toThrow(InvalidArgumentError);
     expect(() => encodeMetaGet(Buffer.alloc(0))).toThrow(InvalidKeyError);
     expect(() => encodeMetaGet(Buffer.alloc(251))).toThrow(InvalidKeyError);
+    expect(() => encodeMetaGet('k', { vivify: -1 })).toThrow(InvalidArgumentError);
+    expect(() => encodeMetaGet('k', { recache: 1.5 })).toThrow(InvalidArgumentError);
+    expect(() => encodeMetaGet('k', { newCas: -1n })).toThrow(InvalidArgumentError);
+    expect(() => encodeMetaSet('k', Buffer.alloc(0), { mode: 'cas' as 'set' })).toThrow(InvalidArgumentError);
+    expect(() => encodeMetaSet('k', 'str' as unknown as Uint8Array)).toThrow(InvalidArgumentError);
+    expect(() => encodeMetaArithmetic('k', { delta: 1n << 64n })).toThrow(InvalidArgumentError);
+    expect(() => encodeMetaArithmetic('k', { mode: 'mul' as 'incr' })).toThrow(InvalidArgumentError);
+    expect(() => encodeMetaDelete('k', { ttl: 2 ** 31 })).toThrow(InvalidArgumentError);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ClientReplyError,
   Expect,
+  InvalidArgumentError,
   ProtocolError,
   type Reply,
   ReplyParser,
@@ -90,6 +91,31 @@ const cases: Case[] = [
           ['pid', '1'],
           ['version', '1.6.18'],
           ['items:1:number', '3'],
+        ],
+      }),
+  },
+  {
+    name: 'stats reset',
+    expect: Expect.Stats,
+    bytes: 'RESET\r\n',
+    check: (r) => expect(r).toEqual({ type: 'status', status: 'RESET' }),
+  },
+  {
+    name: 'stats detail on',
+    expect: Expect.Stats,
+    bytes: 'OK\r\n',
+    check: (r) => expect(r).toEqual({ type: 'status', status: 'OK' }),
+  },
+  {
+    name: 'stats cachedump and detail dump lines',
+    expect: Expect.Stats,
+    bytes: 'ITEM k1 [3 b; 0 s]\r\nPREFIX app get 1 hit 1 set 0 del 0\r\nEND\r\n',
+    check: (r) =>
+      expect(r).toEqual({
+        type: 'stats',
+        stats: [
+          ['k1', '[3 b; 0 s]'],
+          ['app', 'get 1 hit 1 set 0 del 0'],
         ],
       }),
   },
@@ -228,6 +254,20 @@ describe('ReplyParser: strictness', () => {
     ['HTTP', Expect.Values, 'HTTP/1.1 400 Bad Request\r\n'],
     ['meta for text', Expect.Meta, 'STORED\r\n'],
     ['incr garbage', Expect.Arith, '12a\r\n'],
+    ['incr past 2^64', Expect.Arith, '18446744073709551616\r\n'],
+    ['flags past 2^32', Expect.Values, 'VALUE k 4294967296 1\r\nx\r\nEND\r\n'],
+    ['cas not a number', Expect.Values, 'VALUE k 0 1 12x\r\nx\r\nEND\r\n'],
+    ['VALUE without size', Expect.Values, 'VALUE k 0\r\n'],
+    ['error after a value', Expect.Values, 'VALUE k 0 1\r\nx\r\nSERVER_ERROR oops\r\n'],
+    ['malformed meta cas', Expect.Meta, 'HD cabc\r\n'],
+    ['meta client flags past 2^32', Expect.Meta, 'HD f4294967296\r\n'],
+    ['meta hit flag not 0/1', Expect.Meta, 'HD h7\r\n'],
+    ['VA without size', Expect.Meta, 'VA x\r\n'],
+    ['VA length mismatch', Expect.Meta, 'VA 1\r\nxy\r\n'],
+    ['meta code glued to text', Expect.Meta, 'HDX\r\n'],
+    ['STORED for stats', Expect.Stats, 'STORED\r\n'],
+    ['OK inside stats', Expect.Stats, 'STAT a 1\r\nOK\r\n'],
+    ['empty line', Expect.Store, '\r\n'],
   ])('%s throws ProtocolError', (_n, expectKind, bytes) => {
     const p = new ReplyParser();
     p.push(Buffer.from(bytes, 'latin1'));
@@ -238,6 +278,62 @@ describe('ReplyParser: strictness', () => {
     const p = new ReplyParser();
     p.push(Buffer.alloc(10_000, 0x41));
     expect(() => p.read(Expect.Store)).toThrow(/longer than/);
+  });
+
+  it('refuses a declared value size past maxValueLength before allocating it', () => {
+    const p = new ReplyParser({ maxValueLength: 1024 });
+    p.push(Buffer.from('VALUE k 0 1025\r\n'));
+    expect(() => p.read(Expect.Values)).toThrow(/maxValueLength/);
+    const q = new ReplyParser();
+    q.push(Buffer.from('VA 9999999999\r\n'));
+    expect(() => q.read(Expect.Meta)).toThrow(ProtocolError);
+    expect(() => new ReplyParser({ maxValueLength: -1 })).toThrow(InvalidArgumentError);
+  });
+
+  it('refuses an unknown expectation and an empty raw end token as caller errors', () => {
+    const p = new ReplyParser();
+    p.push(Buffer.from('STORED\r\n'));
+    expect(() => p.read(99 as Expect)).toThrow(InvalidArgumentError);
+    expect(() => p.read(Expect.Raw, '')).toThrow(InvalidArgumentError);
+  });
+
+  it('bounds a line without CRLF spread over many small chunks', () => {
+    const p = new ReplyParser();
+    let thrown: unknown;
+    for (let i = 0; i < 100 && thrown === undefined; i++) {
+      p.push(Buffer.alloc(100, 0x41));
+      try {
+        p.read(Expect.Values);
+      } catch (e) {
+        thrown = e;
+      }
+    }
+    expect(thrown).toBeInstanceOf(ProtocolError);
+  });
+
+  it('keeps values intact after later chunks are pushed and read', () => {
+    const p = new ReplyParser();
+    p.push(Buffer.from('VALUE a 0 3\r\nab'));
+    p.push(Buffer.from('c\r\nEND\r\nVALUE b 0 3\r\nx'));
+    const first = p.read(Expect.Values) as Extract<Reply, { type: 'values' }>;
+    p.push(Buffer.from('yz\r\nEND\r\n'));
+    const second = p.read(Expect.Values) as Extract<Reply, { type: 'values' }>;
+    expect(Buffer.from(first.values[0]!.value).toString()).toBe('abc');
+    expect(Buffer.from(second.values[0]!.value).toString()).toBe('xyz');
+    expect(p.bufferedBytes).toBe(0);
+  });
+
+  it('counts queued chunks in bufferedBytes and forgets them on reset', () => {
+    const p = new ReplyParser();
+    p.push(Buffer.from('STOR'));
+    p.push(Buffer.from('ED\r\nDEL'));
+    expect(p.bufferedBytes).toBe(11);
+    expect(p.read(Expect.Store)).toEqual({ type: 'status', status: 'STORED' });
+    expect(p.bufferedBytes).toBe(3);
+    p.reset();
+    expect(p.bufferedBytes).toBe(0);
+    p.push(Buffer.from('DELETED\r\n'));
+    expect(p.read(Expect.Delete)).toEqual({ type: 'status', status: 'DELETED' });
   });
 
   it('parses many pipelined replies from one chunk, in order', () => {
@@ -280,8 +376,31 @@ describe('ReplyParser: strictness', () => {
     const v = (r as Extract<Reply, { type: 'values' }>).values[0]!.value;
     expect(v.length).toBe(size);
     expect(v[size - 1]).toBe(9);
-    // First chunk used as is, then one allocation of the declared size: never one copy per chunk.
+    // First chunk used as is, then one allocation of the declared size (the tail of the last chunk,
+    // END, is read from that chunk itself): never one copy per chunk, never a second full copy.
     expect(allocations).toBeLessThanOrEqual(3);
+    expect(p.bufferedBytes).toBe(0);
+  });
+
+  it('copies a 16 MiB value once even when the last chunk also holds the next replies', () => {
+    const size = 16 * 1024 * 1024;
+    const header = Buffer.from(`VA ${size} f1\r\n`);
+    const whole = Buffer.concat([header, Buffer.alloc(size, 3), Buffer.from('\r\nHD\r\nEN\r\n')]);
+    const p = new ReplyParser();
+    const owned = new Set<ArrayBufferLike>();
+    const replies: Reply[] = [];
+    for (let i = 0; i < whole.length; i += 65536) {
+      const chunk = whole.subarray(i, i + 65536);
+      p.push(chunk);
+      for (let r = p.read(Expect.Meta); r; r = p.read(Expect.Meta)) replies.push(r);
+      const buf = (p as unknown as { buf: Buffer }).buf;
+      if (buf.buffer !== whole.buffer) owned.add(buf.buffer);
+    }
+    expect(replies.map((r) => r.type === 'meta' && r.code)).toEqual(['VA', 'HD', 'EN']);
+    expect((replies[0] as { value: Uint8Array }).value.length).toBe(size);
+    // Only the assembly buffer was ever allocated, at exactly the block's size.
+    expect(owned.size).toBe(1);
+    expect([...owned][0]!.byteLength).toBeLessThan(size + 2 * header.length + 64);
   });
 });
 
