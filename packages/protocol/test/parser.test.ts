@@ -405,83 +405,160 @@ describe('ReplyParser: strictness', () => {
 });
 
 describe('ReplyParser: properties', () => {
-  const replyArb = fc.oneof(
+  type Gen = { expect: Expect; bytes: Buffer; endToken?: string };
+  const bytes = (...parts: Array<string | Uint8Array>): Buffer =>
+    Buffer.concat(parts.map((x) => (typeof x === 'string' ? Buffer.from(x, 'latin1') : Buffer.from(x))));
+  const u64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
+  const errorLine = fc.constantFrom('ERROR', 'CLIENT_ERROR bad data chunk', 'SERVER_ERROR out of memory');
+  const replyArb: fc.Arbitrary<Gen> = fc.oneof(
     fc
       .array(
         fc.tuple(
-          fc.stringMatching(/^[a-z0-9]{1,10}$/),
+          fc.stringMatching(/^[a-z0-9:]{1,10}$/),
           fc.integer({ min: 0, max: 2 ** 32 - 1 }),
           fc.uint8Array({ maxLength: 40 }),
+          fc.option(u64),
         ),
-        {
-          maxLength: 4,
-        },
+        { maxLength: 4 },
       )
       .map((vals) => ({
         expect: Expect.Values,
-        bytes: Buffer.concat([
-          ...vals.flatMap(([key, flags, v]) => [
-            Buffer.from(`VALUE ${key} ${flags} ${v.length}\r\n`),
-            Buffer.from(v),
-            Buffer.from('\r\n'),
+        bytes: bytes(
+          ...vals.flatMap(([key, flags, v, cas]) => [
+            `VALUE ${key} ${flags} ${v.length}${cas === null ? '' : ` ${cas}`}\r\n`,
+            v,
+            '\r\n',
           ]),
-          Buffer.from('END\r\n'),
-        ]),
+          'END\r\n',
+        ),
       })),
     fc
       .constantFrom('STORED', 'NOT_STORED', 'EXISTS', 'NOT_FOUND')
-      .map((w) => ({ expect: Expect.Store, bytes: Buffer.from(`${w}\r\n`) })),
+      .map((w) => ({ expect: Expect.Store, bytes: bytes(`${w}\r\n`) })),
+    fc.constantFrom('DELETED', 'NOT_FOUND').map((w) => ({ expect: Expect.Delete, bytes: bytes(`${w}\r\n`) })),
+    fc.constantFrom('TOUCHED', 'NOT_FOUND').map((w) => ({ expect: Expect.Touch, bytes: bytes(`${w}\r\n`) })),
+    u64.map((n) => ({ expect: Expect.Arith, bytes: bytes(`${n}\r\n`) })),
+    fc.constant({ expect: Expect.Ok, bytes: bytes('OK\r\n') }),
     fc
-      .bigInt({ min: 0n, max: (1n << 64n) - 1n })
-      .map((n) => ({ expect: Expect.Arith, bytes: Buffer.from(`${n}\r\n`) })),
+      .stringMatching(/^[0-9.]{1,12}$/)
+      .map((v) => ({ expect: Expect.Version, bytes: bytes(`VERSION ${v}\r\n`) })),
     fc
-      .constantFrom('HD', 'EN', 'MN', 'NS')
-      .map((c) => ({ expect: Expect.Meta, bytes: Buffer.from(`${c} O1\r\n`) })),
-    fc.uint8Array({ maxLength: 30 }).map((v) => ({
+      .array(fc.tuple(fc.stringMatching(/^[a-z_:0-9]{1,12}$/), fc.stringMatching(/^[ -~]{0,20}$/)), {
+        maxLength: 5,
+      })
+      .map((st) => ({
+        expect: Expect.Stats,
+        bytes: bytes(...st.map(([n, v]) => `STAT ${n} ${v}\r\n`), 'END\r\n'),
+      })),
+    fc
+      .tuple(fc.constantFrom('HD', 'EN', 'MN', 'NS', 'EX', 'NF'), fc.option(u64), fc.option(fc.nat()))
+      .map(([c, cas, ttl]) => ({
+        expect: Expect.Meta,
+        bytes: bytes(`${c}${cas === null ? '' : ` c${cas}`}${ttl === null ? '' : ` t${ttl}`} O1\r\n`),
+      })),
+    fc.tuple(fc.uint8Array({ maxLength: 30 }), fc.boolean()).map(([v, w]) => ({
       expect: Expect.Meta,
-      bytes: Buffer.concat([Buffer.from(`VA ${v.length} f1\r\n`), Buffer.from(v), Buffer.from('\r\n')]),
+      bytes: bytes(`VA ${v.length} f1${w ? ' W' : ''}\r\n`, v, '\r\n'),
     })),
+    fc.stringMatching(/^[a-z0-9|.\n]{0,40}$/).map((body) => ({
+      expect: Expect.Raw,
+      endToken: 'END\r\n',
+      bytes: bytes(`CONFIG cluster 0 ${body.length}\r\n${body}\r\nEND\r\n`),
+    })),
+    fc
+      .tuple(
+        errorLine,
+        fc.constantFrom(Expect.Values, Expect.Store, Expect.Arith, Expect.Meta, Expect.Stats, Expect.Version),
+      )
+      .map(([line, expect]) => ({ expect, bytes: bytes(`${line}\r\n`) })),
   );
 
   it('random reply sequences split at random places parse as the whole buffer does', () => {
     fc.assert(
       fc.property(
         fc.array(replyArb, { minLength: 1, maxLength: 12 }),
-        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 12 }),
         (replies, cuts) => {
           const whole = Buffer.concat(replies.map((r) => r.bytes));
           const ref = new ReplyParser();
           ref.push(whole);
-          const expected = replies.map((r) => normalise(ref.read(r.expect)));
+          const expected = replies.map((r) => normalise(ref.read(r.expect, r.endToken)));
+          expect(expected.every((r) => r !== undefined)).toBe(true);
           const points = [...new Set(cuts.map((c) => c % (whole.length + 1)))].sort((a, b) => a - b);
           const p = new ReplyParser();
-          const got: unknown[] = [];
+          // Normalised only at the end: a value view must survive every later push and read.
+          const got: Reply[] = [];
           let prev = 0;
-          let i = 0;
           for (const at of [...points, whole.length]) {
-            p.push(whole.subarray(prev, at));
+            // A copy, so that nothing can depend on the caller's chunks sharing one ArrayBuffer.
+            p.push(Buffer.from(whole.subarray(prev, at)));
             prev = at;
-            for (let r = p.read(replies[i]?.expect ?? Expect.Store); r && i < replies.length; ) {
-              got.push(normalise(r));
-              i++;
-              r = i < replies.length ? p.read(replies[i]!.expect) : undefined;
+            for (let n = 0; n < replies.length && got.length < replies.length; n++) {
+              const want = replies[got.length]!;
+              const r = p.read(want.expect, want.endToken);
+              if (!r) break;
+              got.push(r);
             }
           }
-          expect(got).toEqual(expected);
+          expect(got.map(normalise)).toEqual(expected);
+          expect(p.bufferedBytes).toBe(0);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 400 },
     );
   });
 
-  it('random byte soup only ever throws ProtocolError and terminates', () => {
-    const kinds = Object.values(Expect);
-    fc.assert(
-      fc.property(
-        fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 10 }),
-        fc.constantFrom(...kinds),
-        (chunks, kind) => {
-          const p = new ReplyParser();
+  const soupOf = (atoms: fc.Arbitrary<Uint8Array>) =>
+    fc.array(
+      fc.array(atoms, { maxLength: 12 }).map((parts) => bytes(...parts)),
+      { maxLength: 10 },
+    );
+  const protocolAtoms = fc.oneof(
+    fc
+      .constantFrom(
+        'VALUE ',
+        'VA ',
+        'HD',
+        'EN',
+        'ME ',
+        'OK',
+        'END',
+        'STAT ',
+        'ERROR',
+        'CLIENT_ERROR ',
+        'SERVER_ERROR ',
+        'STORED',
+        'VERSION ',
+        ' c',
+        ' f',
+        ' t-1',
+        ' h',
+        ' k',
+        ' O',
+        ' ',
+        '\r\n',
+        '\r',
+        '\n',
+        '0',
+        '1',
+        '9',
+        '18446744073709551616',
+        '4294967296',
+        '99999999',
+      )
+      .map((t) => bytes(t)),
+    fc.uint8Array({ maxLength: 8 }),
+  );
+
+  for (const [name, soup] of [
+    ['random bytes', soupOf(fc.uint8Array({ maxLength: 64 }))],
+    ['protocol-shaped soup', soupOf(protocolAtoms)],
+  ] as const) {
+    it(`${name} only ever throws ProtocolError and terminates`, () => {
+      const kinds = Object.values(Expect);
+      fc.assert(
+        fc.property(soup, fc.constantFrom(...kinds), (chunks, kind) => {
+          const p = new ReplyParser({ maxValueLength: 1 << 20 });
           try {
             for (const c of chunks) {
               p.push(c);
@@ -491,11 +568,11 @@ describe('ReplyParser: properties', () => {
           } catch (e) {
             expect(e).toBeInstanceOf(ProtocolError);
           }
-        },
-      ),
-      { numRuns: 500 },
-    );
-  });
+        }),
+        { numRuns: 1000 },
+      );
+    });
+  }
 });
 
 function normalise(r: Reply | undefined): unknown {
