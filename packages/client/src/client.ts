@@ -469,6 +469,12 @@ export class Client implements MemcacheClient {
 
   // ---- meta protocol (memcached 1.6+) ---------------------------------------------------------
 
+  /** Meta ttl (T) and touch values: the client refuses negative ones, as it does for `expire`. */
+  private checkMetaTimes(o: { ttl?: number | boolean; touch?: number }): void {
+    if (typeof o.ttl === 'number') checkSeconds('ttl', o.ttl);
+    if (o.touch !== undefined) checkSeconds('touch', o.touch);
+  }
+
   /** The serde's name for a meta key: the string, or base64 for binary keys. */
   private metaKeyText(key: string | Uint8Array): string {
     return typeof key === 'string' ? key : Buffer.from(key).toString('base64');
@@ -502,6 +508,7 @@ export class Client implements MemcacheClient {
     options: MetaGetCallOptions = {},
   ): Promise<MetaGetResult<T> | undefined> {
     const wantValue = options.value ?? true;
+    this.checkMetaTimes(options);
     const { signal, ...flags } = options;
     const bytes = encodeMetaGet(key, {
       ...flags,
@@ -566,6 +573,7 @@ export class Client implements MemcacheClient {
     value: unknown,
     options: MetaSetCallOptions = {},
   ): Promise<MetaSetResult> {
+    this.checkMetaTimes(options);
     const { signal, flags, ...rest } = options;
     const s = this.serialize(this.metaKeyText(key), value, flags);
     const bytes = encodeMetaSet(key, s.bytes, { ...rest, clientFlags: s.flags, keyOptions: this.keyOptions });
@@ -577,6 +585,7 @@ export class Client implements MemcacheClient {
 
   /** `md`: delete, or with `invalidate` mark the item stale (stale-while-revalidate). */
   async metaDelete(key: string | Uint8Array, options: MetaDeleteCallOptions = {}): Promise<MetaDeleteResult> {
+    this.checkMetaTimes(options);
     const { signal, ...rest } = options;
     const reply = await this.send(
       encodeMetaDelete(key, { ...rest, keyOptions: this.keyOptions }),
@@ -593,6 +602,7 @@ export class Client implements MemcacheClient {
     key: string | Uint8Array,
     options: MetaArithmeticCallOptions = {},
   ): Promise<MetaArithmeticResult | undefined> {
+    this.checkMetaTimes(options);
     const { signal, ...rest } = options;
     const bytes = encodeMetaArithmetic(key, { ...rest, value: true, keyOptions: this.keyOptions });
     const reply = await this.send(bytes, Expect.Meta, { signal });

@@ -37,6 +37,15 @@ describe('meta commands against a real memcached', () => {
     expect((await c.metaDelete('k')).deleted).toBe(true);
     expect((await c.metaDelete('k')).code).toBe('NF');
     await c.metaNoop();
+    // Negative times are refused before a byte is sent, as `expire` is.
+    await expect(c.metaSet('k', 1, { ttl: -1 })).rejects.toMatchObject({ code: 'MC_ERR_INVALID_ARGUMENT' });
+    await expect(c.metaGet('k', { touch: -5 })).rejects.toMatchObject({ code: 'MC_ERR_INVALID_ARGUMENT' });
+    await expect(c.metaDelete('k', { invalidate: true, ttl: -1 })).rejects.toMatchObject({
+      code: 'MC_ERR_INVALID_ARGUMENT',
+    });
+    await expect(c.metaArithmetic('k', { ttl: -1 })).rejects.toMatchObject({
+      code: 'MC_ERR_INVALID_ARGUMENT',
+    });
   });
 
   it('metaArithmetic with vivify and initial value; NF when missing', async () => {
