@@ -3,7 +3,8 @@ import { describeFlags, FLAGS } from './flags.js';
 import type { Serde, SerializedValue } from './types.js';
 
 const MASK = FLAGS.TEXT | FLAGS.INTEGER | FLAGS.LONG | FLAGS.JSON;
-const INTEGER_TEXT = /^-?\d{1,40}$/;
+// Any number of digits: Python ints are unbounded, and a bigint never loses a digit.
+const INTEGER_TEXT = /^-?\d+$/;
 
 /**
  * The default serde. For strings, bytes and integers it writes and reads exactly what pymemcache's
@@ -12,7 +13,8 @@ const INTEGER_TEXT = /^-?\d{1,40}$/;
  * - Buffer / Uint8Array → as is, flags 0 (read back as a Buffer)
  * - safe integer or bigint → decimal ASCII, FLAG_INTEGER (2); read back as a number when exact,
  *   as a bigint otherwise, so integers past 2^53 never lose precision
- * - any other JSON-able value (objects, arrays, booleans, null, non-integer numbers) → JSON, FLAG_JSON (32)
+ * - any other JSON-able value (objects, arrays, booleans, null, non-integer numbers, integers past
+ *   2^53 held in a number) → JSON, FLAG_JSON (32)
  * Python pickles (flag 1), compressed values without a codec (8) and unknown bits give a SerdeError.
  */
 export const defaultSerde: Serde = {
@@ -68,7 +70,8 @@ export const defaultSerde: Serde = {
             { flags },
           );
         const n = Number(text);
-        return Number.isSafeInteger(n) ? n : BigInt(text);
+        // `+ 0` turns "-0" into 0: the integer flag holds integers, and JavaScript's -0 is not one.
+        return Number.isSafeInteger(n) ? n + 0 : BigInt(text);
       }
       case FLAGS.JSON:
         try {

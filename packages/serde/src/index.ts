@@ -1,7 +1,14 @@
 /** @mc/serde: the serialization interface of mc, its default serde and compression codecs. No dependencies. */
 
-export { checkSerde, type SerdeProblem } from './check-serde.js';
-export { type FlaggedCodec, type WithCodecOptions, withCodec, zlibCodec } from './codec.js';
+export { checkSerde, SerdeCheckError, type SerdeProblem } from './check-serde.js';
+export {
+  DEFAULT_MAX_DECOMPRESSED_SIZE,
+  type FlaggedCodec,
+  type WithCodecOptions,
+  withCodec,
+  type ZlibCodecOptions,
+  zlibCodec,
+} from './codec.js';
 export { defaultSerde, unknownFlags } from './default-serde.js';
 export { SerdeError } from './errors.js';
 export { describeFlags, FIRST_PARTY_MASK, FLAGS, THIRD_PARTY_MASK } from './flags.js';

@@ -6,6 +6,7 @@ import {
   defaultSerde,
   FLAGS,
   type Serde,
+  SerdeCheckError,
   SerdeError,
   withCodec,
   zlibCodec,
@@ -34,6 +35,17 @@ describe('defaultSerde: pymemcache-compatible bytes and flags', () => {
     expect(defaultSerde.deserialize('k', Buffer.from('18446744073709551616'), FLAGS.LONG)).toBe(
       18446744073709551616n,
     );
+    const huge = -(3n ** 400n); // 191 digits: Python ints have no size limit, neither do bigints
+    expect(defaultSerde.deserialize('k', Buffer.from(huge.toString()), FLAGS.INTEGER)).toBe(huge);
+    expect(Object.is(defaultSerde.deserialize('k', Buffer.from('-0'), FLAGS.INTEGER), 0)).toBe(true);
+    // memcached's decr leaves the old width space-padded ("100" - 91 = "9  ").
+    expect(defaultSerde.deserialize('k', Buffer.from('9  '), FLAGS.INTEGER)).toBe(9);
+  });
+
+  it('stores integers past 2^53 held in a number as JSON, so they come back as the same number', () => {
+    const s = defaultSerde.serialize('k', 2 ** 60);
+    expect(s.flags).toBe(FLAGS.JSON);
+    expect(defaultSerde.deserialize('k', s.bytes, s.flags)).toBe(2 ** 60);
   });
 
   it('stores other JSON-able values as JSON on its own bit', () => {
@@ -85,6 +97,33 @@ describe('withCodec + zlibCodec (pymemcache CompressedSerde format)', () => {
     expect(serde.serialize('k', random).flags).toBe(0);
   });
 
+  it('compresses from exactly minSize bytes, and reads compressed bytes (flags 8) back as a Buffer', () => {
+    const at = withCodec(defaultSerde, zlibCodec(), { minSize: 100 });
+    expect(at.serialize('k', 'a'.repeat(100)).flags).toBe(FLAGS.TEXT | FLAGS.COMPRESSED);
+    expect(at.serialize('k', 'a'.repeat(99)).flags).toBe(FLAGS.TEXT);
+    const raw = Buffer.alloc(500, 7);
+    const s = at.serialize('k', raw);
+    expect(s.flags).toBe(FLAGS.COMPRESSED);
+    expect(at.deserialize('k', s.bytes, s.flags)).toEqual(raw);
+  });
+
+  it('refuses bad options with a SerdeError', () => {
+    expect(() => withCodec(defaultSerde, zlibCodec(), { minSize: -1 })).toThrow(SerdeError);
+    expect(() => withCodec(defaultSerde, zlibCodec(), { flag: 3 })).toThrow(/one bit/);
+    expect(() => withCodec(defaultSerde, zlibCodec(), { flag: FLAGS.TEXT })).toThrow(/already used/);
+  });
+
+  it('stops a decompression bomb at maxSize with a SerdeError', () => {
+    const small = withCodec(defaultSerde, zlibCodec({ maxSize: 1000 }));
+    const bomb = deflateSync(Buffer.alloc(100_000));
+    expect(() => small.deserialize('k', bomb, FLAGS.COMPRESSED)).toThrow(SerdeError);
+  });
+
+  it('rejects unknown bits before decompressing', () => {
+    const s = serde.serialize('k', 'b'.repeat(1000));
+    expect(() => serde.deserialize('k', s.bytes, s.flags | (1 << 20))).toThrow(/does not know/);
+  });
+
   it('gives a SerdeError for corrupt compressed bytes', () => {
     expect(() => serde.deserialize('k', Buffer.from('not zlib'), FLAGS.COMPRESSED | FLAGS.TEXT)).toThrow(
       /decompressed/,
@@ -105,5 +144,27 @@ describe('checkSerde catches broken plugins', () => {
       deserialize: (_k, b) => Buffer.from(b).toString(),
     };
     expect(() => checkSerde(broken, [1])).toThrow(/outside flagMask[\s\S]*round trip[\s\S]*not rejected/);
+  });
+
+  it('catches a serde that checks only the low flag bits, and lists problems on the error', () => {
+    const lowOnly: Serde = {
+      specVersion: 1,
+      flagMask: FLAGS.TEXT,
+      serialize: (_k, v) => ({ bytes: Buffer.from(String(v)), flags: FLAGS.TEXT }),
+      deserialize: (_k, b, flags) => {
+        if ((flags & 0xffff) !== FLAGS.TEXT) throw new SerdeError(`unknown flags ${flags}`);
+        return Buffer.from(b).toString();
+      },
+    };
+    let error: unknown;
+    try {
+      checkSerde(lowOnly, ['a']);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SerdeCheckError);
+    expect((error as SerdeCheckError).problems).toEqual([
+      { sample: 'a', problem: 'flags with unknown bit 2147483648 were not rejected with a SerdeError' },
+    ]);
   });
 });
