@@ -23,5 +23,20 @@ describe('lz4Codec with withCodec', () => {
 
   it('gives a SerdeError for corrupt data', () => {
     expect(() => serde.deserialize('k', Buffer.from([1, 2, 3]), FLAGS.LZ4 | FLAGS.TEXT)).toThrow(SerdeError);
+    const good = Buffer.from(serde.serialize('k', 'abc'.repeat(1000)).bytes);
+    const lying = Buffer.from(good);
+    lying.writeUInt32LE(3001, 0); // one byte more than the block holds: never a silently short value
+    expect(() => serde.deserialize('k', lying, FLAGS.LZ4 | FLAGS.TEXT)).toThrow(/header says 3001/);
+  });
+
+  it('writes the size-prefixed block format (4-byte little-endian size, then the LZ4 block)', () => {
+    const out = Buffer.from(serde.serialize('k', Buffer.alloc(5000, 97)).bytes);
+    expect(out.readUInt32LE(0)).toBe(5000);
+  });
+
+  it('refuses a header over maxSize before allocating it', () => {
+    const small = withCodec(defaultSerde, lz4Codec({ maxSize: 1000 }), { minSize: 64 });
+    const out = serde.serialize('k', 'abc'.repeat(1000));
+    expect(() => small.deserialize('k', out.bytes, out.flags)).toThrow(/over maxSize 1000/);
   });
 });
