@@ -21,6 +21,16 @@ describe('lz4Codec with withCodec', () => {
     expect(() => defaultSerde.deserialize('k', out.bytes, out.flags)).toThrow(/LZ4/);
   });
 
+  it('stacks with zlib: one reader takes both pymemcache zlib values and LZ4 values', () => {
+    const both = withCodec(withCodec(defaultSerde, zlibCodec()), lz4Codec());
+    const zlibbed = withCodec(defaultSerde, zlibCodec()).serialize('k', 'z'.repeat(2000));
+    const lz4ed = serde.serialize('k', 'l'.repeat(2000));
+    expect(zlibbed.flags).toBe(FLAGS.TEXT | FLAGS.COMPRESSED);
+    expect(both.deserialize('k', zlibbed.bytes, zlibbed.flags)).toBe('z'.repeat(2000));
+    expect(both.deserialize('k', lz4ed.bytes, lz4ed.flags)).toBe('l'.repeat(2000));
+    expect(both.flagMask).toBe(defaultSerde.flagMask | FLAGS.COMPRESSED | FLAGS.LZ4);
+  });
+
   it('gives a SerdeError for corrupt data', () => {
     expect(() => serde.deserialize('k', Buffer.from([1, 2, 3]), FLAGS.LZ4 | FLAGS.TEXT)).toThrow(SerdeError);
     const good = Buffer.from(serde.serialize('k', 'abc'.repeat(1000)).bytes);

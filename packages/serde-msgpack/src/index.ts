@@ -26,6 +26,8 @@ export const MSGPACK_DEFAULTS: PackrOptions = {
  */
 export function msgpackSerde(options: MsgpackSerdeOptions = {}): Serde {
   const { flag = FLAGS.MSGPACK, ...packrOptions } = options;
+  if (!Number.isInteger(flag) || flag <= 0 || flag > 0x80000000 || (flag & (flag - 1)) !== 0)
+    throw new SerdeError(`msgpackSerde: flag must be one bit of the 32-bit flags, got ${String(flag)}`);
   const packr = new Packr({ ...MSGPACK_DEFAULTS, ...packrOptions });
   return {
     specVersion: 1,

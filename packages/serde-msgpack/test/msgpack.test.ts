@@ -38,6 +38,9 @@ describe('msgpackSerde', () => {
     expect(out.flags).toBe(FLAGS.MSGPACK);
     expect(() => s.deserialize('k', out.bytes, FLAGS.TEXT)).toThrow(SerdeError);
     expect(() => s.deserialize('k', Buffer.from([0x92, 0x01]), FLAGS.MSGPACK)).toThrow(SerdeError);
+    expect(() => msgpackSerde({ flag: 3 })).toThrow(/one bit/);
+    const own = msgpackSerde({ flag: 1 << 20 });
+    expect(own.serialize('k', 1).flags).toBe(1 << 20);
   });
 
   it('embeds record definitions by default, so a reader in another process needs nothing shared', () => {
