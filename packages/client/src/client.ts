@@ -12,6 +12,11 @@ import {
   encodeGets,
   encodeIncr,
   encodeKey,
+  encodeMetaArithmetic,
+  encodeMetaDelete,
+  encodeMetaGet,
+  encodeMetaNoop,
+  encodeMetaSet,
   encodeQuit,
   encodeRaw,
   encodeShutdown,
@@ -39,21 +44,16 @@ import type {
   NoreplyOptions,
   StoreOptions,
 } from './memcache-client.js';
-import {
-  encodeMetaArithmetic,
-  encodeMetaDelete,
-  encodeMetaGet,
-  encodeMetaNoop,
-  encodeMetaSet,
-  type GetOrLoadOptions,
-  type MetaArithmeticCallOptions,
-  type MetaArithmeticResult,
-  type MetaDeleteCallOptions,
-  type MetaDeleteResult,
-  type MetaGetCallOptions,
-  type MetaGetResult,
-  type MetaSetCallOptions,
-  type MetaSetResult,
+import type {
+  GetOrLoadOptions,
+  MetaArithmeticCallOptions,
+  MetaArithmeticResult,
+  MetaDeleteCallOptions,
+  MetaDeleteResult,
+  MetaGetCallOptions,
+  MetaGetResult,
+  MetaSetCallOptions,
+  MetaSetResult,
 } from './meta.js';
 import { type ClientOptions, DEFAULTS } from './options.js';
 import { serializeWithFlags } from './serialize.js';

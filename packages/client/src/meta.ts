@@ -1,14 +1,9 @@
-import {
-  encodeMetaArithmetic,
-  encodeMetaDelete,
-  encodeMetaGet,
-  encodeMetaNoop,
-  encodeMetaSet,
-  type MetaArithmeticOptions,
-  type MetaDeleteOptions,
-  type MetaGetOptions,
-  type MetaReplyFlags,
-  type MetaSetOptions,
+import type {
+  MetaArithmeticOptions,
+  MetaDeleteOptions,
+  MetaGetOptions,
+  MetaReplyFlags,
+  MetaSetOptions,
 } from '@mc/protocol';
 
 /*
@@ -77,5 +72,3 @@ export interface GetOrLoadOptions {
   touch?: number;
   signal?: AbortSignal;
 }
-
-export { encodeMetaArithmetic, encodeMetaDelete, encodeMetaGet, encodeMetaNoop, encodeMetaSet };
