@@ -10,11 +10,14 @@ die() { printf '[bootstrap] ERROR: %s\n' "$*" >&2; exit 1; }
 
 command -v node >/dev/null || die "Node.js >= 20.19 is required and was not found on PATH."
 
-# Debian packages: memcached for the tests, python3-pymemcache for the interop tests, openssl for TLS tests.
+# Debian packages: memcached for the tests, python3-pymemcache for the interop tests, openssl for TLS tests,
 need_apt=()
 command -v memcached >/dev/null || need_apt+=(memcached)
 /usr/bin/python3 -c 'import pymemcache' 2>/dev/null || need_apt+=(python3-pymemcache)
 command -v openssl >/dev/null || need_apt+=(openssl)
+# twemproxy (a real proxy for the noreply/proxy tests) and saslpasswd2 (SASL users for the binary protocol tests).
+command -v nutcracker >/dev/null || need_apt+=(nutcracker)
+command -v saslpasswd2 >/dev/null || need_apt+=(sasl2-bin)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else
     die "missing Debian packages: ${need_apt[*]}. Run as root, or install them: apt-get install ${need_apt[*]}"

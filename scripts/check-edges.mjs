@@ -13,6 +13,9 @@ export const ALLOWED = {
   hash: ['client', 'pool'],
   'aws-discovery': ['hash', 'client'],
   testing: ['client'],
+  keyv: ['client', 'pool', 'hash'],
+  otel: ['client'],
+  cli: ['client', 'pool', 'hash', 'aws-discovery', 'serde', 'protocol'],
 };
 const isSerdePlugin = (name) => name.startsWith('serde-');
 

@@ -4,6 +4,7 @@ export { encodeKey, type KeyOptions } from '@mc/protocol';
 export { defaultSerde, type Serde } from '@mc/serde';
 export { Client, type RawOptions } from './client.js';
 export { channels } from './diagnostics.js';
+export { COMMAND_TRACING_CHANNEL, type CommandTraceContext, commandTracing } from './tracing.js';
 export { entriesOf, type SetManyInput } from './entries.js';
 export * from './errors.js';
 export { getOrLoadWith, type LeaseOps } from './lease.js';
