@@ -1,11 +1,30 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KetamaHash, type KetamaServer, pymemcacheNodeName, RendezvousHash } from '../src/index.js';
 
-// ../shared/vectors beside the repository root, produced by the real implementations.
-const vectors = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'vectors');
+// Placements produced by the real implementations, checked in beside this test (see vectors/PROVENANCE.md).
+const vectors = join(import.meta.dirname, 'vectors');
 const load = (f: string) => JSON.parse(readFileSync(join(vectors, f), 'utf8'));
+
+describe('vector files', () => {
+  it('are the unmodified copies listed in vectors/PROVENANCE.md', () => {
+    const provenance = readFileSync(join(vectors, 'PROVENANCE.md'), 'utf8');
+    const listed = [...provenance.matchAll(/^([0-9a-f]{64}) {2}(\S+\.json)$/gm)];
+    expect(listed.map((m) => m[2]).sort()).toEqual([
+      'ketama-libmemcached.json',
+      'ketama-twemproxy.json',
+      'rendezvous-pymemcache.json',
+    ]);
+    for (const [, sum, file] of listed)
+      expect(
+        createHash('sha256')
+          .update(readFileSync(join(vectors, file!)))
+          .digest('hex'),
+      ).toBe(sum);
+  });
+});
 
 interface Case {
   servers: KetamaServer[];
