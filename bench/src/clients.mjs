@@ -1,17 +1,43 @@
 // Adapters: every client behind the same small async interface { get, set, getMulti, close }.
 // get resolves the value as a Buffer or string (undefined on a miss); getMulti resolves a Map key → value.
 import { createRequire } from 'node:module';
-import { connect } from 'node:net';
+import { rawClient } from './raw-client.mjs';
 
 const require = createRequire(import.meta.url);
 
-export const CLIENT_NAMES = ['raw', 'mc', 'mc-pooled', 'mc-hash', 'memjs', 'memcached', 'memcache-client'];
+export const CLIENT_NAMES = [
+  'raw',
+  'raw-merged',
+  'mc',
+  'mc-pooled',
+  'mc-hash',
+  'mc-hash3',
+  'memjs',
+  'memcached',
+  'memcache-client',
+];
 
-export async function makeClient(name, address) {
+/**
+ * @param name a client name; `raw` and `raw-merged` take variant options after `@`, e.g.
+ *   `raw@schedule=microtask,buffers=fresh` (see raw-client.mjs), for measuring the baseline itself.
+ * @param addresses the servers: every client uses the first, `mc-hash3` uses all three.
+ */
+export async function makeClient(name, addresses) {
+  const address = addresses[0];
   const [host, port] = address.split(':');
-  switch (name) {
+  const [base, variant] = name.split('@');
+  const variantOptions = Object.fromEntries(
+    (variant ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => kv.split('='))
+      .map(([k, v]) => [k, /^\d+$/.test(v) ? Number(v) : v]),
+  );
+  switch (base) {
     case 'raw':
-      return rawClient(host, Number(port));
+      return rawClient(host, Number(port), variantOptions);
+    case 'raw-merged':
+      return rawClient(host, Number(port), { merge: true, ...variantOptions });
     case 'mc': {
       const { Client } = await import('@mc/client');
       const c = new Client(address, { timeout: 30_000, connectTimeout: 5000 });
@@ -24,6 +50,11 @@ export async function makeClient(name, address) {
     case 'mc-hash': {
       const { HashClient } = await import('@mc/hash');
       return mcAdapter(new HashClient([address], { timeout: 30_000 }));
+    }
+    case 'mc-hash3': {
+      if (addresses.length < 3) throw new Error('mc-hash3 needs three server addresses');
+      const { HashClient } = await import('@mc/hash');
+      return mcAdapter(new HashClient(addresses.slice(0, 3), { timeout: 30_000 }));
     }
     case 'memjs': {
       const memjs = require('memjs');
@@ -80,86 +111,4 @@ function mcAdapter(c) {
     getMulti: (keys) => c.getMany(keys),
     close: () => c.close(),
   };
-}
-
-/**
- * The ceiling: a minimal pipelined client that writes pre-encoded requests once per tick and parses
- * only what the scenarios need (VALUE…END with one value, STORED). One socket, no validation.
- */
-function rawClient(host, port) {
-  const sock = connect(port, host);
-  sock.setNoDelay(true);
-  const ready = new Promise((r) => sock.once('connect', r));
-  const queue = [];
-  let out = [];
-  let scheduled = false;
-  let buf = Buffer.alloc(0);
-  let values = new Map();
-  const flush = () => {
-    scheduled = false;
-    sock.cork();
-    for (const b of out) sock.write(b);
-    sock.uncork();
-    out = [];
-  };
-  const send = (bytes, kind) =>
-    new Promise((resolve, reject) => {
-      queue.push({ kind, resolve, reject });
-      out.push(bytes);
-      if (!scheduled) {
-        scheduled = true;
-        process.nextTick(flush);
-      }
-    });
-  let pending = [];
-  let pendingBytes = 0;
-  let need = 0;
-  sock.on('data', (chunk) => {
-    // Large values: keep chunks aside until the whole value is there, then join once.
-    pending.push(chunk);
-    pendingBytes += chunk.length;
-    if (pendingBytes < need) return;
-    buf = pending.length === 1 && buf.length === 0 ? chunk : Buffer.concat([buf, ...pending]);
-    pending = [];
-    pendingBytes = buf.length;
-    need = 0;
-    for (;;) {
-      const head = queue[0];
-      if (!head) break;
-      const nl = buf.indexOf('\r\n');
-      if (nl < 0) break;
-      if (head.kind === 'set') {
-        buf = buf.subarray(nl + 2);
-        queue.shift().resolve(true);
-        continue;
-      }
-      const line = buf.toString('latin1', 0, nl);
-      if (line === 'END') {
-        buf = buf.subarray(nl + 2);
-        const h = queue.shift();
-        h.resolve(values);
-        values = new Map();
-        continue;
-      }
-      const parts = line.split(' ');
-      const size = Number(parts[3]);
-      if (buf.length < nl + 2 + size + 2) {
-        need = nl + 2 + size + 2;
-        break;
-      }
-      values.set(parts[1], buf.subarray(nl + 2, nl + 2 + size));
-      buf = buf.subarray(nl + 2 + size + 2);
-    }
-    pendingBytes = buf.length;
-  });
-  return ready.then(() => ({
-    get: async (k) => (await send(Buffer.from(`get ${k}\r\n`), 'get')).get(k),
-    set: (k, v) =>
-      send(
-        Buffer.concat([Buffer.from(`set ${k} 0 0 ${v.length}\r\n`), Buffer.from(v), Buffer.from('\r\n')]),
-        'set',
-      ),
-    getMulti: (keys) => send(Buffer.from(`get ${keys.join(' ')}\r\n`), 'get'),
-    close: async () => sock.destroy(),
-  }));
 }

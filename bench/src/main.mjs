@@ -1,19 +1,32 @@
 // mc's benchmark: every client, every scenario, interleaved round by round, against a memcached
-// started here on loopback. Usage: node src/main.mjs [--quick] [--rounds N] [--clients a,b]
+// started here on loopback. Usage: node src/main.mjs [--quick] [--rounds N] [--clients a,b] [--scenarios id,id]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { startMemcached } from '@mc/testing';
 import { CLIENT_NAMES } from './clients.mjs';
+import { startServer } from './memcached-server.mjs';
+import { rawClient } from './raw-client.mjs';
+import { markdown, summarize } from './report.mjs';
 import { expectedValue, preload, SCENARIOS } from './scenarios.mjs';
+import { ratiosSvg } from './svg-chart.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const rounds = Number(args[args.indexOf('--rounds') + 1]) || (quick ? 1 : 3);
 const only = args.includes('--clients') ? args[args.indexOf('--clients') + 1].split(',') : CLIENT_NAMES;
 
+const scenarioIds = args.includes('--scenarios') ? args[args.indexOf('--scenarios') + 1] : '';
+const scenarios = scenarioIds ? SCENARIOS.filter((sc) => scenarioIds.split(',').includes(sc.id)) : SCENARIOS;
+
 const serverArgs = ['-I', '16m'];
-const server = await startMemcached({ args: serverArgs, memoryMb: 1024, threads: 2 });
+// Three servers: every client uses the first; mc-hash3 spreads its keys over all three. Each holds
+// the same preloaded data, so any routing finds every key.
+const servers = await Promise.all(
+  [0, 1, 2].map(() => startServer({ args: serverArgs, memoryMb: 1024, threads: 2 })),
+);
+const server = servers[0];
+const addresses = servers.map((s) => s.address).join(',');
 const memcachedVersion = execFileSync(process.env.MEMCACHED_BIN || 'memcached', ['-V'], {
   encoding: 'utf8',
 }).trim();
@@ -21,14 +34,23 @@ console.log(`mc bench (${quick ? 'quick' : 'full'}, ${rounds} round(s))`);
 console.log(
   `machine: ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
 );
-console.log(`server: ${memcachedVersion} at ${server.address}, args: ${server.args.join(' ')}`);
+console.log(`server: ${memcachedVersion} at ${addresses}, args: ${server.args.join(' ')}`);
+console.log(
+  `load average at start: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+const startedAt = new Date();
 
 try {
-  // Preload with mc's own client: values are flags 0 bytes, which every peer reads as a Buffer or string.
-  const { Client } = await import('@mc/client');
-  const loader = new Client(server.address, { timeout: 30_000 });
-  await Promise.all(preload.map((k) => loader.set(k, Buffer.from(expectedValue(k), 'latin1'))));
-  await loader.close();
+  // Preload with the raw client (checked by raw-check.mjs; it does not depend on mc's build): values
+  // are flags 0 bytes, which every peer reads as a Buffer or string.
+  for (const s of servers) {
+    const [host, port] = s.address.split(':');
+    const loader = await rawClient(host, Number(port));
+    await Promise.all(preload.map((k) => loader.set(k, Buffer.from(expectedValue(k), 'latin1'))));
+    await loader.close();
+  }
 
   const runs = new Map(only.map((n) => [n, []]));
   for (let round = 0; round < rounds; round++) {
@@ -37,7 +59,14 @@ try {
     for (const name of order) {
       const r = spawnSync(
         process.execPath,
-        [join(import.meta.dirname, 'worker.mjs'), name, server.address, quick ? 'quick' : 'full'],
+        [
+          '--expose-gc',
+          join(import.meta.dirname, 'worker.mjs'),
+          name,
+          addresses,
+          quick ? 'quick' : 'full',
+          scenarioIds,
+        ],
         {
           encoding: 'utf8',
           timeout: 180_000,
@@ -50,45 +79,30 @@ try {
         );
         continue;
       }
-      runs.get(name).push(JSON.parse(line));
+      runs.get(name).push({ round, ...JSON.parse(line) });
       process.stdout.write(`  round ${round + 1}: ${name} done\n`);
     }
   }
 
-  const median = (xs) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length ? s[Math.floor((s.length - 1) / 2)] : Number.NaN;
-  };
-  const fmt = (n) =>
-    n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : n.toFixed(1);
-
-  const table = [];
-  for (const sc of SCENARIOS) {
-    const raw = median((runs.get('raw') ?? []).map((r) => r.results[sc.id].unitsPerSec));
-    table.push(`\n${sc.title}`);
-    table.push('| client | ops/s | ratio to raw | p50 ms | p99 ms |');
-    table.push('|---|---|---|---|---|');
-    for (const name of only) {
-      const rs = runs.get(name) ?? [];
-      if (rs.length === 0) {
-        table.push(`| ${name} | failed | | | |`);
-        continue;
-      }
-      const ups = median(rs.map((r) => r.results[sc.id].unitsPerSec));
-      const p50 = median(rs.map((r) => r.results[sc.id].p50));
-      const p99 = median(rs.map((r) => r.results[sc.id].p99));
-      table.push(
-        `| ${name} | ${fmt(ups)} | ${Number.isFinite(raw) ? (ups / raw).toFixed(2) : '-'} | ${p50.toFixed(3)} | ${p99.toFixed(3)} |`,
-      );
-    }
-  }
-  table.push('\nPeak RSS per client process (MiB, median over rounds):');
-  table.push(`| ${only.join(' | ')} |`);
-  table.push(`|${only.map(() => '---').join('|')}|`);
-  table.push(
-    `| ${only.map((n) => median((runs.get(n) ?? []).map((r) => r.maxRssMb)).toFixed(0)).join(' | ')} |`,
+  const summary = summarize(runs, scenarios, only);
+  const tables = markdown(summary);
+  console.log(tables);
+  console.log(
+    `load average at end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
   );
-  console.log(table.join('\n'));
+  const dir = join(import.meta.dirname, '..', 'results');
+  mkdirSync(dir, { recursive: true });
+  const tag = quick ? 'quick' : 'full';
+  const caption = `pnpm bench ${quick ? '-- --quick ' : ''}(${rounds} round(s)), ${startedAt.toISOString().slice(0, 16)} UTC, ${cpus().length} cores, node ${process.version}, ${memcachedVersion}`;
+  writeFileSync(
+    join(dir, `${tag}.json`),
+    JSON.stringify({ caption, runs: Object.fromEntries(runs) }, null, 1),
+  );
+  writeFileSync(join(dir, `${tag}.md`), `${caption}\n${tables}\n`);
+  writeFileSync(join(dir, quick ? 'ratios-quick.svg' : 'ratios.svg'), ratiosSvg(summary, caption));
+  console.log(`wrote bench/results/${tag}.json, ${tag}.md, ${quick ? 'ratios-quick.svg' : 'ratios.svg'}`);
 } finally {
-  await server.stop();
+  await Promise.all(servers.map((s) => s.stop()));
 }

@@ -1,11 +1,16 @@
 // Runs every scenario once for one client, in its own process (so its peak RSS is its own), and
-// prints one JSON line of results. Usage: node worker.mjs <client> <address> <quick|full>
+// prints one JSON line of results. Usage: node --expose-gc worker.mjs <client> <addr1,addr2,addr3> <quick|full>
+// Per scenario: ops/s, sampled p50/p99, client CPU (process.cpuUsage() delta / calls, user + system:
+// the whole worker process, so it includes the bench loop itself, the same for every client), and
+// peak RSS so far. After the scenarios: heap per in-flight get (heapUsed growth while N gets are
+// queued, divided by N), as bench/src/memory.mjs measures it for mc alone.
 import { makeClient } from './clients.mjs';
 import { expectedValue, SCENARIOS } from './scenarios.mjs';
 
-const [name, address, mode] = process.argv.slice(2);
+const [name, addressList, mode, scenarioIds] = process.argv.slice(2);
+const scenarios = scenarioIds ? SCENARIOS.filter((sc) => scenarioIds.split(',').includes(sc.id)) : SCENARIOS;
 const quick = mode === 'quick';
-const client = await makeClient(name, address);
+const client = await makeClient(name, addressList.split(','));
 
 function check(key, got) {
   const want = expectedValue(key);
@@ -46,7 +51,7 @@ async function drive(op, { total, concurrency, maxMs }) {
 }
 
 const results = {};
-for (const sc of SCENARIOS) {
+for (const sc of scenarios) {
   const size = quick ? sc.quick : sc.full;
   const op = sc.op(client, check);
   // Warm up: connections open, code paths compiled.
@@ -55,11 +60,41 @@ for (const sc of SCENARIOS) {
     concurrency: Math.min(sc.concurrency, 20),
     maxMs: 2000,
   });
+  globalThis.gc?.();
+  const rssBeforeMb = process.memoryUsage.rss() / 2 ** 20;
+  const cpu0 = process.cpuUsage();
   const r = await drive(op, { total: size.total, concurrency: sc.concurrency, maxMs: size.maxMs });
+  const cpu = process.cpuUsage(cpu0);
   r.unitsPerSec = r.opsPerSec * (sc.unitsPerOp ?? 1);
+  r.cpuUsPerCall = (cpu.user + cpu.system) / r.ops;
+  // The share of one core the client process used while driving: below 100 % it waited on the server.
+  r.cpuPercent = ((cpu.user + cpu.system) / 1e6 / r.secs) * 100;
+  r.rssBeforeMb = rssBeforeMb;
+  r.maxRssMb = process.resourceUsage().maxRSS / 1024;
   results[sc.id] = r;
 }
+
+/** Heap growth per request while n gets are queued and none is answered yet (median of 5). */
+async function heapPerInFlight(n) {
+  if (typeof globalThis.gc !== 'function') return Number.NaN;
+  const samples = [];
+  for (let round = 0; round < 5; round++) {
+    globalThis.gc();
+    const before = process.memoryUsage().heapUsed;
+    const pending = Array.from({ length: n }, (_, i) => client.get(`s100:${i % 1000}`));
+    const after = process.memoryUsage().heapUsed;
+    samples.push((after - before) / n);
+    await Promise.all(pending);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[2];
+}
+// Skipped under the profiler (profile.mjs), whose samples should show the scenario alone.
+const heapPerRequest = process.env.BENCH_SKIP_HEAP
+  ? {}
+  : { 100: await heapPerInFlight(100), 1000: await heapPerInFlight(1000) };
+
 await client.close();
 const maxRssMb = process.resourceUsage().maxRSS / 1024;
-process.stdout.write(`${JSON.stringify({ name, results, maxRssMb })}\n`);
+process.stdout.write(`${JSON.stringify({ name, results, maxRssMb, heapPerRequest })}\n`);
 process.exit(0);
