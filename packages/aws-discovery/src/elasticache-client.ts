@@ -4,8 +4,11 @@ import { EventEmitter } from 'node:events';
 import {
   type CasValue,
   Client,
+  ClientClosedError,
   type CommandOptions,
   type GetOrLoadOptions,
+  InvalidArgumentError,
+  isMemcacheError,
   type MemcacheClient,
   type MetaArithmeticCallOptions,
   type MetaArithmeticResult,
@@ -22,7 +25,7 @@ import {
 import { HashClient, type HashClientOptions, KetamaHash, type NodeLocator } from '@mc/hash';
 import type { ClusterConfig, ClusterNode } from './config.js';
 import { ask } from './discover.js';
-import { DiscoveryError } from './errors.js';
+import { DiscoveryError, NoClusterError } from './errors.js';
 
 /** Published on every change of the node list: { endpoint, version, added, removed }. */
 export const changeChannel = channel('mc:aws-discovery:change');
@@ -48,6 +51,47 @@ export interface ElastiCacheClientOptions extends Omit<HashClientOptions, 'hashe
   lookupTimeout?: number;
   /** Makes the placement. Default: ketama as libmemcached's KETAMA_WEIGHTED, what AWS's cluster clients use. */
   hasher?: () => NodeLocator;
+  /**
+   * ms before discovery is tried again after it failed while no node list is known (the endpoint is
+   * down at start). Doubles after each failure up to `discoveryRetryMaxDelay`, with jitter (each
+   * delay is 50–100 % of the nominal one). Default 500.
+   */
+  discoveryRetryDelay?: number;
+  /** Upper bound of the delay between those attempts, in ms. Default 30000. */
+  discoveryRetryMaxDelay?: number;
+}
+
+/** Defaults of the discovery timing options. */
+export const DISCOVERY_DEFAULTS = {
+  pollInterval: 60_000,
+  discoveryRetryDelay: 500,
+  discoveryRetryMaxDelay: 30_000,
+} as const;
+
+/**
+ * The delay before discovery attempt `failures + 1` while no node list is known: `initial` doubled
+ * per failure, capped at `max`, then scaled by a jitter factor in [0.5, 1) (`random` is Math.random
+ * unless a test passes its own), so many clients restarted together do not hit the endpoint in step.
+ */
+export function discoveryBackoff(
+  failures: number,
+  initial: number,
+  max: number,
+  random: () => number = Math.random,
+): number {
+  const nominal = Math.min(max, initial * 2 ** Math.min(failures, 52));
+  return Math.max(1, Math.round(nominal * (0.5 + random() / 2)));
+}
+
+function checkMs(name: string, value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min)
+    throw new InvalidArgumentError(
+      `ElastiCacheClient: option "${name}" must be a finite number of ms >= ${min}, got ${
+        typeof value === 'string' ? JSON.stringify(value) : String(value)
+      } (${typeof value})`,
+    );
+  return value;
 }
 
 /** What a change event carries. */
@@ -66,6 +110,15 @@ const nodeId = (n: ClusterNode) => `${n.hostname}|${n.ip}|${n.port}`;
  * good list (it never empties the cluster), is reported as an 'error' event when someone listens, and
  * is retried at the next interval.
  *
+ * Until the first discovery succeeds (the endpoint may be down when the process starts), discovery is
+ * retried with a bounded exponential backoff (`discoveryRetryDelay` … `discoveryRetryMaxDelay`), on
+ * unref'd timers, until it succeeds or the client is closed; then the client serves, with no restart.
+ * A call made while no node list is known waits for the discovery attempt in flight (bounded by the
+ * endpoint's connectTimeout and timeout) and, if there is still no list, fails at once with
+ * NoClusterError (`MC_ERR_NO_CLUSTER`, retryable, `cause` = the last discovery error) rather than
+ * waiting for the next attempt: a cache should fail fast, not hang its callers. With `ignoreExc` it
+ * returns the miss value instead, as HashClient does without servers.
+ *
  * Events: 'change' (ClusterChange), 'error' (DiscoveryError | MalformedConfigError; only emitted when
  * a listener is attached, so an unhandled poll failure never crashes the process).
  */
@@ -79,14 +132,43 @@ export class ElastiCacheClient extends EventEmitter implements MemcacheClient {
   private readonly serverOf = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
-  private started: Promise<void> | undefined;
+  /** The first discovery attempt; set when polling starts (never rejects). */
+  private firstAttempt: Promise<void> | undefined;
   private legacy: boolean;
   private closed = false;
+  /** Failed attempts in a row while no node list is known (drives the backoff). */
+  private failures = 0;
+  private lastError: Error | undefined;
+  private readonly pollInterval: number;
+  private readonly retryDelay: number;
+  private readonly retryMaxDelay: number;
 
   constructor(endpoint: ServerSpec, options: ElastiCacheClientOptions = {}) {
     super();
     this.opts = options;
-    const { pollInterval, legacy, addressing, lookupTimeout, hasher, ...hashOptions } = options;
+    const {
+      pollInterval,
+      legacy,
+      addressing,
+      lookupTimeout,
+      hasher,
+      discoveryRetryDelay,
+      discoveryRetryMaxDelay,
+      ...hashOptions
+    } = options;
+    this.pollInterval = checkMs('pollInterval', pollInterval, DISCOVERY_DEFAULTS.pollInterval, 1);
+    this.retryDelay = checkMs(
+      'discoveryRetryDelay',
+      discoveryRetryDelay,
+      DISCOVERY_DEFAULTS.discoveryRetryDelay,
+      1,
+    );
+    this.retryMaxDelay = checkMs(
+      'discoveryRetryMaxDelay',
+      discoveryRetryMaxDelay,
+      Math.max(DISCOVERY_DEFAULTS.discoveryRetryMaxDelay, this.retryDelay),
+      this.retryDelay,
+    );
     const {
       usePooling,
       retryAttempts,
@@ -123,51 +205,75 @@ export class ElastiCacheClient extends EventEmitter implements MemcacheClient {
   }
 
   /**
-   * Polls once and starts the poller. Calls wait for it implicitly; call it yourself to fail fast
-   * when the endpoint is unreachable at start-up (it rejects with the first poll's error).
+   * Starts discovery (calls do it implicitly) and waits for its first attempt. Resolves once a node
+   * list is known; rejects with that attempt's error (DiscoveryError or MalformedConfigError) when
+   * the endpoint could not be read, for callers who want to fail fast at start-up. A rejection does
+   * not stop discovery: it keeps trying with backoff, and calls succeed once it has.
    */
-  start(): Promise<void> {
-    this.started ??= this.pollOnce(true).then(() => {
-      if (!this.closed) this.schedule();
-    });
-    return this.started;
+  async start(): Promise<void> {
+    await this.startPolling();
+    if (this.current) return;
+    if (this.polling) await this.polling;
+    if (!this.current) throw this.lastError ?? new NoClusterError(this.endpoint, undefined);
   }
 
-  /** Polls the endpoint now (also what the timer does). Never rejects after start-up: errors are emitted. */
+  /** Polls the endpoint now (also what the timer does). Never rejects: errors are emitted. */
   refresh(): Promise<void> {
-    return this.pollOnce(false);
+    return this.pollOnce();
   }
 
-  private schedule(): void {
-    const every = this.opts.pollInterval ?? 60_000;
-    this.timer = setInterval(() => {
-      void this.pollOnce(false);
-    }, every);
+  /** Starts the poll loop once; returns the first attempt (which never rejects). */
+  private startPolling(): Promise<void> {
+    this.firstAttempt ??= this.pollOnce().then(() => this.scheduleNext());
+    return this.firstAttempt;
+  }
+
+  /**
+   * One timer at a time: the poll interval once a node list is known, the backoff before that. A
+   * chain of timeouts rather than an interval, so an attempt slower than the delay never overlaps
+   * the next, and the delay can change with the state.
+   */
+  private scheduleNext(): void {
+    if (this.closed) return;
+    const delay = this.current
+      ? this.pollInterval
+      : discoveryBackoff(this.failures - 1, this.retryDelay, this.retryMaxDelay);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.pollOnce().then(() => this.scheduleNext());
+    }, delay);
+    // A poller never keeps the process alive.
     this.timer.unref();
   }
 
-  private pollOnce(throwErrors: boolean): Promise<void> {
+  private pollOnce(): Promise<void> {
     // One poll at a time; a tick that comes while one runs joins it.
-    this.polling ??= this.poll(throwErrors).finally(() => {
+    this.polling ??= this.poll().finally(() => {
       this.polling = undefined;
     });
     return this.polling;
   }
 
-  private async poll(throwErrors: boolean): Promise<void> {
-    let config: ClusterConfig & { legacy: boolean };
+  /** Never rejects: a failure is kept in lastError and emitted when someone listens. */
+  private async poll(): Promise<void> {
     try {
-      config = await ask(this.endpointClient, this.legacy);
+      const config = await ask(this.endpointClient, this.legacy);
       this.legacy = config.legacy;
+      if (this.closed) return;
+      // Only a new version rebuilds.
+      if (!this.current || config.version !== this.current.version)
+        await this.apply({ version: config.version, nodes: config.nodes });
+      this.failures = 0;
+      this.lastError = undefined;
     } catch (err) {
-      const e = err instanceof Error ? err : new DiscoveryError(String(err));
-      if (throwErrors && !this.current) throw e;
+      // Whatever failed (the endpoint, the reply, adding a node), the caller sees a coded error.
+      const e: Error = isMemcacheError(err)
+        ? err
+        : new DiscoveryError(`discovery failed: ${(err as Error)?.message ?? String(err)}`, err);
+      this.lastError = e;
+      if (!this.current) this.failures++;
       if (this.listenerCount('error') > 0) this.emit('error', e);
-      return;
     }
-    if (this.closed) return;
-    if (this.current && config.version === this.current.version) return; // only a new version rebuilds
-    await this.apply({ version: config.version, nodes: config.nodes });
   }
 
   private async apply(next: ClusterConfig): Promise<void> {
@@ -204,9 +310,17 @@ export class ElastiCacheClient extends EventEmitter implements MemcacheClient {
     return { host: resolved ? node.hostname : node.ip, port: node.port };
   }
 
+  /**
+   * The HashClient, once a node list is known. Before that: waits for the attempt in flight, then
+   * NoClusterError (or, with ignoreExc, the HashClient without servers, which answers misses).
+   */
   private async ready(): Promise<HashClient> {
-    await this.start();
-    return this.hash;
+    if (this.current) return this.hash;
+    if (this.closed) throw new ClientClosedError();
+    await this.startPolling();
+    if (!this.current && this.polling) await this.polling;
+    if (this.current || this.opts.ignoreExc) return this.hash;
+    throw new NoClusterError(this.endpoint, this.lastError);
   }
 
   async set(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
@@ -318,14 +432,14 @@ export class ElastiCacheClient extends EventEmitter implements MemcacheClient {
   /** Stops the poller (no timer is left) and closes every connection. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await Promise.all([this.endpointClient.close(), this.hash.close()]);
   }
 
   async quit(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await Promise.all([this.endpointClient.quit(), this.hash.quit()]);
   }

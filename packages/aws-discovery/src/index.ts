@@ -5,7 +5,9 @@ export {
   type Addressing,
   type ClusterChange,
   changeChannel,
+  DISCOVERY_DEFAULTS,
+  discoveryBackoff,
   ElastiCacheClient,
   type ElastiCacheClientOptions,
 } from './elasticache-client.js';
-export { DiscoveryError, MalformedConfigError } from './errors.js';
+export { DiscoveryError, MalformedConfigError, NoClusterError } from './errors.js';

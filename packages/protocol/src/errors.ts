@@ -1,6 +1,42 @@
 /** Brand that marks every mc error, so `isMemcacheError` works across two installed copies of a package. */
 export const MEMCACHE_ERROR_BRAND: unique symbol = Symbol.for('@mc/error') as never;
 
+/**
+ * Every code an mc error can carry, in the order of docs/errors.md. The codes of the packages above
+ * @mc/protocol are listed here too, so one type names them all; tests/errors-table.test.ts checks
+ * this list, the table in docs/errors.md and the codes the sources throw against each other.
+ */
+export const MEMCACHE_ERROR_CODES = [
+  // codes:start
+  'MC_ERR_INVALID_KEY',
+  'MC_ERR_INVALID_ARGUMENT',
+  'MC_ERR_PROTOCOL',
+  'MC_ERR_SERVER',
+  'MC_ERR_CLIENT_REPLY',
+  'MC_ERR_UNKNOWN_COMMAND',
+  'MC_ERR_AUTH',
+  'MC_ERR_SERDE',
+  'MC_ERR_CONNECT',
+  'MC_ERR_CONNECT_TIMEOUT',
+  'MC_ERR_TIMEOUT',
+  'MC_ERR_CONNECTION_CLOSED',
+  'MC_ERR_CLIENT_CLOSED',
+  'MC_ERR_ABORTED',
+  'MC_ERR_UNSUPPORTED',
+  'MC_ERR_POOL_TIMEOUT',
+  'MC_ERR_POOL_CLOSED',
+  'MC_ERR_NO_SERVERS',
+  'MC_ERR_SERVER_FAILED',
+  'MC_ERR_DISCOVERY',
+  'MC_ERR_DISCOVERY_MALFORMED',
+  'MC_ERR_NO_CLUSTER',
+  'MC_ERR_MEMCACHED_NOT_FOUND',
+  // codes:end
+] as const;
+
+/** The stable code of an mc error: one of {@link MEMCACHE_ERROR_CODES}. */
+export type MemcacheErrorCode = (typeof MEMCACHE_ERROR_CODES)[number];
+
 export interface MemcacheErrorOptions {
   cause?: unknown;
   retryable?: boolean;
@@ -9,17 +45,31 @@ export interface MemcacheErrorOptions {
 /**
  * Base class of every error mc throws. `code` is stable (`MC_ERR_*`) and safe to switch on;
  * `retryable` says whether repeating the same command may succeed.
+ *
+ * `err instanceof MemcacheError` is true for every value that carries the mc brand, not only for
+ * instances of this very class: @mc/serde's SerdeError (which cannot import this class, @mc/serde has
+ * no dependencies) and errors made by another installed copy of @mc/protocol pass too. Subclasses keep
+ * the ordinary prototype check (`err instanceof TimeoutError` is true only for TimeoutErrors).
  */
 export class MemcacheError extends Error {
-  readonly code: string;
+  readonly code: MemcacheErrorCode;
   readonly retryable: boolean;
   readonly [MEMCACHE_ERROR_BRAND] = true;
 
-  constructor(code: string, message: string, options: MemcacheErrorOptions = {}) {
+  constructor(code: MemcacheErrorCode, message: string, options: MemcacheErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.retryable = options.retryable ?? false;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // Only the base class answers by brand; for a subclass, the ordinary prototype chain decides.
+    // `this` is the class on the right of instanceof, which may be a subclass: it cannot be named.
+    // biome-ignore lint/complexity/noThisInStatic: see above
+    const target: unknown = this;
+    if (target === MemcacheError) return isMemcacheError(value);
+    return Function.prototype[Symbol.hasInstance].call(target, value);
   }
 }
 
