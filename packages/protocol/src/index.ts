@@ -36,3 +36,4 @@ export {
   encodeVersion,
   type StorageCommand,
 } from './text-encoders.js';
+export * from './binary/index.js';

@@ -14,3 +14,4 @@ export {
   startMemcached,
 } from './memcached.js';
 export { MockClient, type MockClientOptions } from './mock-client.js';
+export * from './sasl.js';
