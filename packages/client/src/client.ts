@@ -32,9 +32,11 @@ import {
   type ValueEntry,
 } from '@mc/protocol';
 import { defaultSerde, type Serde } from '@mc/serde';
+import { COMMAND_LIST } from './commands.js';
 import { Connection } from './connection.js';
 import { entriesOf } from './entries.js';
 import { ConnectionClosedError } from './errors.js';
+import { isInputError } from './forward.js';
 import { GetBatcher } from './get-batcher.js';
 import { getOrLoadWith } from './lease.js';
 import type {
@@ -42,6 +44,7 @@ import type {
   CommandOptions,
   MemcacheClient,
   NoreplyOptions,
+  RawOptions,
   StoreOptions,
 } from './memcache-client.js';
 import type {
@@ -59,20 +62,13 @@ import { type ClientOptions, DEFAULTS } from './options.js';
 import { serializeWithFlags } from './serialize.js';
 import { parseServer, type ServerSpec } from './server-address.js';
 import { type Stats, typeStats } from './stats.js';
-
-/** Options of {@link Client.raw}. */
-export interface RawOptions extends CommandOptions {
-  /** The reply ends with this token (included in the result). Default '\r\n'. */
-  endToken?: string;
-  /** A data block to send after the command line (followed by CRLF). */
-  data?: Uint8Array;
-}
+import { type TraceTarget, traceCommandMethods } from './tracing.js';
 
 /**
  * A memcached client for one server, over TCP, a Unix socket or TLS. Many requests share one socket
  * (pipelining); see the package README for the failure rules, noreply and the options.
  */
-export class Client implements MemcacheClient {
+export class Client implements MemcacheClient, TraceTarget {
   /** The server's address as text ("host:port", "[v6]:port" or a socket path). */
   readonly server: string;
   readonly options: Readonly<ClientOptions>;
@@ -82,11 +78,20 @@ export class Client implements MemcacheClient {
   private readonly keyOptions: { allowUnicode: boolean; prefix: string };
   private readonly noreplyDefault: boolean;
   private readonly batcher: GetBatcher | undefined;
+  private readonly failureListeners: Array<(error: Error) => void> = [];
+
+  /** @internal For the tracing channel: where this client sends its calls. */
+  readonly traceServer: TraceTarget['traceServer'];
 
   constructor(server: ServerSpec, options: ClientOptions = {}) {
     const address = parseServer(server);
     this.conn = new Connection(address, options);
     this.server = this.conn.address;
+    this.traceServer = Object.freeze(
+      'path' in address
+        ? { server: this.server, host: undefined, port: undefined, socketPath: address.path }
+        : { server: this.server, host: address.host, port: address.port, socketPath: undefined },
+    );
     this.options = options;
     this.serde = options.serde ?? defaultSerde;
     this.prefix = options.keyPrefix ?? DEFAULTS.keyPrefix;
@@ -96,6 +101,12 @@ export class Client implements MemcacheClient {
     };
     this.noreplyDefault = options.defaultNoreply ?? DEFAULTS.defaultNoreply;
     this.batcher = (options.batchGets ?? DEFAULTS.batchGets) ? new GetBatcher(this.conn) : undefined;
+    if (options.ignoreExc) ignoreReadFailures(this);
+  }
+
+  /** @internal For the tracing channel. */
+  get traceDefaultNoreply(): boolean {
+    return this.noreplyDefault;
   }
 
   // ---- plumbing -------------------------------------------------------------------------------
@@ -112,13 +123,27 @@ export class Client implements MemcacheClient {
     endToken?: string,
   ): Promise<Reply> {
     this.batcher?.flush();
-    const reply = await this.conn.request(bytes, expect, options?.signal, undefined, endToken);
+    const reply = await this.conn.request(
+      bytes,
+      expect,
+      options?.signal,
+      callTimeout(options?.timeout),
+      endToken,
+    );
     if (reply.type === 'error') throw reply.error;
     return reply;
   }
 
   private noreply(options?: NoreplyOptions): boolean {
     return options?.noreply ?? this.noreplyDefault;
+  }
+
+  /**
+   * cas, incr and decr answer something the caller needs (stored or not, the new value): as in
+   * pymemcache, defaultNoreply does not apply to them; only an explicit noreply does.
+   */
+  private explicitNoreply(options?: NoreplyOptions): boolean {
+    return options?.noreply ?? false;
   }
 
   /** Sends a noreply command: nothing to wait for. */
@@ -220,9 +245,9 @@ export class Client implements MemcacheClient {
       this.checkExpire(options?.expire),
       s.bytes,
       cas,
-      this.noreply(options),
+      this.explicitNoreply(options),
     );
-    if (this.noreply(options)) {
+    if (this.explicitNoreply(options)) {
       this.fire(bytes);
       return true;
     }
@@ -238,7 +263,7 @@ export class Client implements MemcacheClient {
   async get<T = unknown>(key: string, options?: CommandOptions): Promise<T | undefined> {
     const k = this.key(key);
     const full = this.prefix + key;
-    if (this.batcher) {
+    if (this.batcher && options?.timeout === undefined) {
       const entry = await this.batcher.get(k, full, options?.signal);
       return entry ? this.decode<T>(entry, key) : undefined;
     }
@@ -377,8 +402,8 @@ export class Client implements MemcacheClient {
     delta: number | bigint,
     options?: NoreplyOptions,
   ): Promise<bigint | undefined> {
-    const bytes = encode(this.key(key), delta, this.noreply(options));
-    if (this.noreply(options)) {
+    const bytes = encode(this.key(key), delta, this.explicitNoreply(options));
+    if (this.explicitNoreply(options)) {
       this.fire(bytes);
       return undefined;
     }
@@ -400,6 +425,8 @@ export class Client implements MemcacheClient {
 
   /** `stats [args]`, typed as pymemcache types it (see stats.ts). */
   async stats(...args: string[]): Promise<Stats> {
+    // Composite clients forward with fixed arity: trailing undefined arguments are not arguments.
+    while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
     const reply = await this.send(encodeStats(...args), Expect.Stats);
     return reply.type === 'stats' ? typeStats(reply.stats) : {};
   }
@@ -444,7 +471,8 @@ export class Client implements MemcacheClient {
    * `shutdown [graceful]`: stops the server (it must run with -A). Resolves when the server closed
    * the connection; rejects with UnknownCommandError when shutdown is not enabled.
    */
-  async shutdown(graceful = false): Promise<void> {
+  async shutdown(graceful?: boolean): Promise<void> {
+    graceful ??= false;
     try {
       await this.send(encodeShutdown(graceful), Expect.Ok);
     } catch (err) {
@@ -546,7 +574,11 @@ export class Client implements MemcacheClient {
     });
     parts.push(encodeMetaNoop());
     this.batcher?.flush();
-    const replies = await this.conn.requestBatch(Buffer.concat(parts), options.signal);
+    const replies = await this.conn.requestBatch(
+      Buffer.concat(parts),
+      options.signal,
+      callTimeout(options.timeout),
+    );
     for (const reply of replies) {
       if (reply.type === 'error') throw reply.error;
       const i = reply.type === 'meta' ? Number(reply.flags.opaque) : Number.NaN;
@@ -640,21 +672,77 @@ export class Client implements MemcacheClient {
 
   // ---- lifecycle ------------------------------------------------------------------------------
 
-  /** Waits for the replies of everything already sent, sends `quit`, and closes. */
+  /**
+   * Waits for the replies of everything already sent, sends `quit`, and closes the socket. The client
+   * stays usable, as in pymemcache: the next call opens a new connection. close() is final.
+   */
   async quit(): Promise<void> {
     this.batcher?.flush();
     await this.conn.quit(encodeQuit());
   }
 
-  /** Closes at once. Pending requests reject with ClientClosedError; later calls too. */
+  /** Closes at once, for good. Pending requests reject with ClientClosedError; later calls too. */
   async close(): Promise<void> {
     this.conn.close();
+  }
+
+  /** `await using`: waits for the replies in flight, sends `quit`, and closes for good. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.batcher?.flush();
+    await this.conn.quit(encodeQuit(), true);
+  }
+
+  /**
+   * Calls `listener` once per connection-level failure of this client (timeout, protocol error,
+   * unexpected close, failed connect), with the error. Returns a function that removes it. Not
+   * called for close() or quit().
+   */
+  onConnectionError(listener: (error: Error) => void): () => void {
+    this.failureListeners.push(listener);
+    this.conn.onFailure ??= (error) => {
+      for (const l of this.failureListeners) l(error);
+    };
+    return () => {
+      const i = this.failureListeners.indexOf(listener);
+      if (i >= 0) this.failureListeners.splice(i, 1);
+    };
   }
 
   /** Requests queued or in flight on the connection. */
   get pendingCount(): number {
     return this.conn.pendingCount;
   }
+}
+
+traceCommandMethods(Client, COMMAND_LIST);
+
+type Method = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => Promise<unknown>;
+
+/**
+ * ignoreExc, as pymemcache's Client has it: the reads (get, gets, getMany, getsMany, gat, gats,
+ * metaGet, metaGetMany) answer a miss instead of failing. Input errors (a bad key or argument) still
+ * throw. Installed on the instance, so a client without ignoreExc pays nothing for it.
+ */
+function ignoreReadFailures(client: Client): void {
+  const self = client as unknown as Record<string, Method>;
+  for (const spec of COMMAND_LIST) {
+    if (!spec.read) continue;
+    const method = self[spec.name]!;
+    self[spec.name] = function (this: unknown, a, b, c, d) {
+      return method.call(this, a, b, c, d).catch((err: unknown) => {
+        if (isInputError(err)) throw err;
+        return spec.miss([a, b, c, d]);
+      });
+    };
+  }
+}
+
+/** A per-call timeout, checked before anything is sent. */
+function callTimeout(ms: number | undefined): number | undefined {
+  if (ms === undefined) return undefined;
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)
+    throw new InvalidArgumentError(`timeout must be a non-negative finite number of ms, got ${String(ms)}`);
+  return ms;
 }
 
 function chunk<T>(items: T[], size: number): T[][] {

@@ -67,6 +67,12 @@ export class Connection {
   /** Whether noreply commands were queued since the last fence. */
   private fenceOpen = false;
   private closedWaiters: Array<() => void> = [];
+  /**
+   * Told once per connection-level failure (timeout, protocol error, unexpected close, connect
+   * failure), not per request: HashClient and PooledClient keep their failure bookkeeping here, off
+   * the hot path.
+   */
+  onFailure: ((error: Error) => void) | undefined;
 
   constructor(target: ServerAddress, options: ClientOptions) {
     this.target = target;
@@ -137,9 +143,9 @@ export class Connection {
    * Sends a quiet meta pipeline (commands with q, then mn) and resolves with every reply before the
    * closing MN, in order. Quiet commands only answer what is interesting, so the count is not known.
    */
-  requestBatch(bytes: Buffer, signal: AbortSignal | undefined): Promise<Reply[]> {
+  requestBatch(bytes: Buffer, signal: AbortSignal | undefined, timeoutMs?: number): Promise<Reply[]> {
     const batch: Reply[] = [];
-    return this.request(bytes, Expect.Meta, signal, undefined, undefined, 'mg', batch).then(() => batch);
+    return this.request(bytes, Expect.Meta, signal, timeoutMs, undefined, 'mg', batch).then(() => batch);
   }
 
   /**
@@ -457,6 +463,9 @@ export class Connection {
     this.fenceOpen = false;
     this.outbox.length = 0;
     if (channels.close.hasSubscribers) channels.close.publish({ server: this.address, error });
+    // A failure that cost requests: an idle socket the server closed is not one (it reconnects quietly).
+    if (this.onFailure !== undefined && pending.length > 0 && !(error instanceof ClientClosedError))
+      this.onFailure(error);
     const isConnectPhase = error instanceof ConnectError || error instanceof ConnectTimeoutError;
     for (const p of pending) {
       if (p.onAbort) p.signal!.removeEventListener('abort', p.onAbort);
@@ -482,19 +491,37 @@ export class Connection {
     this.fail(error);
   }
 
-  /** Writes `quit` after everything queued, then closes the socket once the server has answered the rest. */
-  async quit(bytes: Buffer): Promise<void> {
+  /**
+   * Writes `quit` after everything queued and closes the socket once the server has answered the
+   * rest. With `final` the connection accepts nothing more (close after quit); without, the next
+   * request opens a new socket, as pymemcache's quit() allows.
+   */
+  async quit(bytes: Buffer, final = false): Promise<void> {
     if (this.state === 'closed') return;
+    if (this.state === 'idle' && this.pendingCount === 0) {
+      if (final) this.close();
+      return;
+    }
     await this.drain();
+    // close() may have run while we waited.
+    if ((this.state as State) === 'closed') return;
     const socket = this.socket;
-    this.state = 'closed';
-    if (socket && !socket.destroyed) {
+    if (socket && !socket.destroyed && this.state === 'ready' && this.pendingCount === 0) {
       this.socket = undefined;
       socket.end(bytes);
       socket.destroySoon();
       socket.unref();
     }
-    this.fail(new ClientClosedError());
+    if (final) this.close();
+    else if (this.pendingCount === 0) this.reset();
+  }
+
+  /** Forgets the socket (already ended by quit) and returns to idle: the next request reconnects. */
+  private reset(): void {
+    if (this.socket) this.socket.destroy();
+    this.socket = undefined;
+    this.parser.reset();
+    this.state = 'idle';
   }
 
   /** Waits until every queued request is settled. */

@@ -2,17 +2,21 @@
 
 export { encodeKey, type KeyOptions } from '@mc/protocol';
 export { defaultSerde, type Serde } from '@mc/serde';
-export { Client, type RawOptions } from './client.js';
+export { Client } from './client.js';
+export { COMMAND_LIST, COMMANDS, type CommandName, type CommandShape, type CommandSpec, isIdempotent } from './commands.js';
 export { channels } from './diagnostics.js';
 export { COMMAND_TRACING_CHANNEL, type CommandTraceContext, commandTracing } from './tracing.js';
 export { entriesOf, type SetManyInput } from './entries.js';
+export { type CommandDispatcher, callCommand, forward, installCommands, isInputError, signalOf } from './forward.js';
 export * from './errors.js';
 export { getOrLoadWith, type LeaseOps } from './lease.js';
 export type {
   CasValue,
   CommandOptions,
   MemcacheClient,
+  MemcacheCommands,
   NoreplyOptions,
+  RawOptions,
   StoreOptions,
 } from './memcache-client.js';
 export type {

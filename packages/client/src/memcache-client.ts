@@ -9,6 +9,7 @@ import type {
   MetaSetCallOptions,
   MetaSetResult,
 } from './meta.js';
+import type { Stats } from './stats.js';
 
 /**
  * The one interface every client in mc implements: Client, PooledClient, HashClient,
@@ -21,7 +22,23 @@ import type {
  *   beyond that an absolute Unix time. Negative or non-integer values are rejected (InvalidArgumentError).
  * - cas tokens and incr/decr results are bigint, so values past 2^53 never lose precision.
  */
-export interface MemcacheClient {
+export interface MemcacheClient extends MemcacheCommands {
+  /**
+   * `stats [args]`, typed as pymemcache types it. A client of one server resolves with its stats; a
+   * client of many (HashClient) with a Map keyed by server name.
+   */
+  stats(...args: string[]): Promise<Stats | Map<string, Stats>>;
+  /** The server's version; per server (a Map) on a client of many. */
+  version(options?: CommandOptions): Promise<string | Map<string, string>>;
+  /** The escape hatch (see Client.raw); per server (a Map) on a client of many. */
+  raw(command: string, options?: RawOptions): Promise<Buffer | Map<string, Buffer>>;
+}
+
+/**
+ * Every command whose result has the same shape on a client of one server and on a client of many.
+ * (MemcacheClient adds stats, version and raw, which a client of many answers per server.)
+ */
+export interface MemcacheCommands {
   set(key: string, value: unknown, options?: StoreOptions): Promise<boolean>;
   /** Stores every entry; resolves with the keys that were not stored (empty when all were). */
   setMany(
@@ -79,16 +96,40 @@ export interface MemcacheClient {
 
   /** flush_all on every server this client talks to. */
   flushAll(delay?: number, options?: NoreplyOptions): Promise<boolean>;
-  /** Sends `quit` where connected, then closes. Settles every pending request. */
+  /** `verbosity <level>` on every server. */
+  verbosity(level: number, options?: NoreplyOptions): Promise<boolean>;
+  /** `cache_memlimit <megabytes>` on every server. */
+  cacheMemlimit(megabytes: number, options?: NoreplyOptions): Promise<boolean>;
+  /** `shutdown [graceful]` on every server (they must run with -A). */
+  shutdown(graceful?: boolean): Promise<void>;
+  /**
+   * Waits for the replies of everything sent, sends `quit` and closes the connections. As in
+   * pymemcache the client stays usable: the next call opens a new connection. (close() is final.)
+   */
   quit(): Promise<void>;
-  /** Closes every connection at once; pending requests reject with ClientClosedError. */
+  /** Closes every connection at once, for good; pending and later calls reject with ClientClosedError. */
   close(): Promise<void>;
+  /** `await using client = ...`: waits for what is in flight, then closes for good. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Options of {@link MemcacheClient.raw}. */
+export interface RawOptions extends CommandOptions {
+  /** The reply ends with this token (included in the result). Default '\r\n'. */
+  endToken?: string;
+  /** A data block to send after the command line (followed by CRLF). */
+  data?: Uint8Array;
 }
 
 /** Options every command takes. */
 export interface CommandOptions {
-  /** Rejects this call with AbortError when aborted. If its bytes are on the wire, the connection is discarded. */
+  /** Rejects this call with AbortError when aborted. Its reply, if already on its way, is read and dropped. */
   signal?: AbortSignal;
+  /**
+   * ms this call may wait for its reply; default the client's `timeout`. Past it the call rejects with
+   * TimeoutError and the connection is discarded (a late reply must never reach another request).
+   */
+  timeout?: number;
 }
 
 /** Options of commands that accept noreply. */

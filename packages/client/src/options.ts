@@ -30,6 +30,11 @@ export interface ClientOptions {
    * Default true. Every caller still gets exactly its own value or miss.
    */
   batchGets?: boolean;
+  /**
+   * Reads (get, gets, getMany, getsMany, gat, gats, metaGet, metaGetMany) answer a miss instead of
+   * failing, as pymemcache's ignore_exc. A bad key or argument still throws. Default false.
+   */
+  ignoreExc?: boolean;
   /** Called when the server answers an error to a noreply command (also published on mc:client:noreply:error). */
   onNoreplyError?: (error: Error) => void;
 }
@@ -44,4 +49,5 @@ export const DEFAULTS = {
   defaultNoreply: false,
   allowUnicodeKeys: false,
   batchGets: true,
+  ignoreExc: false,
 } as const;

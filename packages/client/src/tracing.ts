@@ -1,4 +1,6 @@
 import { type TracingChannel, tracingChannel } from 'node:diagnostics_channel';
+import type { CommandSpec } from './commands.js';
+import { entriesOf, type SetManyInput } from './entries.js';
 
 /**
  * The context object of one traced call: one per call of a public command method on a Client,
@@ -46,3 +48,91 @@ export const COMMAND_TRACING_CHANNEL = 'mc:command';
  */
 export const commandTracing: TracingChannel<unknown, CommandTraceContext> =
   tracingChannel(COMMAND_TRACING_CHANNEL);
+
+/** What a traced client tells about itself: its server, and its defaultNoreply. */
+export interface TraceTarget {
+  readonly traceServer: {
+    readonly server: string;
+    readonly host: string | undefined;
+    readonly port: number | undefined;
+    readonly socketPath: string | undefined;
+  };
+  readonly traceDefaultNoreply: boolean;
+}
+
+type Impl = (this: unknown, ...args: unknown[]) => Promise<unknown>;
+
+function keyText(key: unknown): string {
+  return typeof key === 'string' ? key : Buffer.from(key as Uint8Array).toString('base64');
+}
+
+/**
+ * Wraps every command method of `target`'s prototype so a call is published on the tracing channel
+ * when someone subscribes, and costs one check when nobody does. Iterable arguments are read once
+ * into arrays first, so the traced keys are exactly the keys sent.
+ */
+export function traceCommandMethods(target: { prototype: object }, specs: readonly CommandSpec[]): void {
+  const proto = target.prototype as Record<string, Impl>;
+  for (const spec of specs) {
+    if (spec.shape === 'lifecycle') continue;
+    const impl = proto[spec.name];
+    if (typeof impl !== 'function') continue;
+    const method =
+      spec.name === 'stats'
+        ? function (this: TraceTarget, ...args: unknown[]) {
+            if (!commandTracing.hasSubscribers) return impl.apply(this, args);
+            return commandTracing.tracePromise(
+              () => impl.apply(this, args),
+              context(this, spec, [], undefined, undefined),
+            );
+          }
+        : function (this: TraceTarget, a?: unknown, b?: unknown, c?: unknown, d?: unknown) {
+            if (!commandTracing.hasSubscribers) return impl.call(this, a, b, c, d);
+            let keys: readonly string[] = [];
+            let batchSize: number | undefined;
+            if (spec.shape === 'key') keys = [keyText(a)];
+            else if (spec.shape === 'keys') {
+              const list = [...(a as Iterable<unknown>)];
+              a = list;
+              keys = list.map(keyText);
+              batchSize = list.length;
+            } else if (spec.shape === 'entries') {
+              const list = entriesOf(a as SetManyInput);
+              a = list;
+              keys = list.map(([k]) => k);
+              batchSize = list.length;
+            }
+            const args = [a, b, c, d];
+            const options = spec.optionsAt >= 0 ? (args[spec.optionsAt] as { noreply?: boolean }) : undefined;
+            return commandTracing.tracePromise(
+              () => impl.call(this, a, b, c, d),
+              context(this, spec, keys, batchSize, options?.noreply),
+            );
+          };
+    Object.defineProperty(method, 'name', { value: spec.name });
+    Object.defineProperty(proto, spec.name, { value: method, writable: true, configurable: true });
+  }
+}
+
+function context(
+  self: TraceTarget,
+  spec: CommandSpec,
+  keys: readonly string[],
+  batchSize: number | undefined,
+  noreply: boolean | undefined,
+): CommandTraceContext {
+  const s = self.traceServer;
+  return {
+    command: spec.name,
+    server: s.server,
+    host: s.host,
+    port: s.port,
+    socketPath: s.socketPath,
+    keys,
+    batchSize,
+    noreply:
+      spec.noreply === 'never'
+        ? false
+        : (noreply ?? (spec.noreply === 'default' ? self.traceDefaultNoreply : false)),
+  };
+}

@@ -180,8 +180,21 @@ describe('Client against a real memcached: every method', () => {
   it('noreply resolves at once and the stream stays in sync', async () => {
     const c = client({ defaultNoreply: true });
     expect(await c.set('k', 'v')).toBe(true);
-    expect(await c.incr('k', 1)).toBeUndefined();
+    expect(await c.incr('k', 1, { noreply: true })).toBeUndefined();
     expect(await c.get('k')).toBe('v');
     expect(await c.delete('k', { noreply: false })).toBe(true);
+  });
+
+  it('defaultNoreply does not apply to cas, incr and decr (pymemcache), an explicit noreply does', async () => {
+    const c = client({ defaultNoreply: true });
+    expect(await c.set('n', 10)).toBe(true);
+    expect(await c.incr('n', 5)).toBe(15n);
+    expect(await c.decr('n', 1)).toBe(14n);
+    const g = await c.gets('n');
+    expect(await c.cas('n', 1, g!.cas + 1000n)).toBe(false); // a stale token is reported, not hidden
+    expect(await c.cas('n', 2, g!.cas)).toBe(true);
+    expect(await c.cas('missing', 2, g!.cas)).toBeUndefined();
+    expect(await c.incr('n', 1, { noreply: true })).toBeUndefined();
+    expect(await c.get('n')).toBe(3);
   });
 });

@@ -1,26 +1,22 @@
 import {
-  type CasValue,
   Client,
   type ClientOptions,
-  type CommandOptions,
+  type CommandDispatcher,
+  type CommandSpec,
   encodeKey,
   entriesOf,
-  type GetOrLoadOptions,
-  isConnectionError,
+  forward,
+  getOrLoadWith,
+  InvalidArgumentError,
+  installCommands,
+  isInputError,
   type MemcacheClient,
+  type MemcacheCommands,
   MemcacheError,
-  type MetaArithmeticCallOptions,
-  type MetaArithmeticResult,
-  type MetaDeleteCallOptions,
-  type MetaDeleteResult,
-  type MetaGetCallOptions,
-  type MetaGetResult,
-  type MetaSetCallOptions,
-  type MetaSetResult,
-  type NoreplyOptions,
+  type RawOptions,
   type ServerSpec,
+  type SetManyInput,
   type Stats,
-  type StoreOptions,
 } from '@mc/client';
 import { PooledClient, type PooledClientOptions } from '@mc/pool';
 import type { NodeLocator } from './node-locator.js';
@@ -38,7 +34,11 @@ export interface HashClientOptions extends PooledClientOptions {
   retryTimeout?: number;
   /** ms a dead server stays out of the ring before it is tried again. Default 60000. */
   deadTimeout?: number;
-  /** Turn failures into misses (get → undefined, set → false, ...) instead of errors. Default false. */
+  /**
+   * Turn every failure into the command's miss value (get → undefined, set → false, getMany → the
+   * hits of the servers that answered...), as pymemcache's HashClient. A bad key or argument still
+   * throws. Default false.
+   */
   ignoreExc?: boolean;
 }
 
@@ -66,35 +66,60 @@ export class ServerFailedError extends MemcacheError {
 
 type Member = Client | PooledClient;
 
-interface Failure {
+/** One server of the ring, with its failure bookkeeping. */
+interface Node {
+  readonly name: string;
+  readonly client: Member;
+  /** When the last connection-level failure happened (ms), and how many retries failed since. */
   failedAt: number;
   attempts: number;
+  /** Whether the server is marked failed (inside or after its retryTimeout). */
+  failed: boolean;
+  /** When it was marked dead (taken out of the ring), or 0. */
+  deadAt: number;
+  readonly stopListening: () => void;
 }
+
+export interface HashClient extends MemcacheCommands {}
 
 /**
  * MemcacheClient across many servers, as pymemcache's HashClient: each key goes to the server its
- * hasher picks; multi-key calls are split per server, run in parallel and merged.
+ * hasher picks; multi-key calls are split per server in one pass, run in parallel and merged;
+ * server-level calls go to every live server (stats, version and raw answer a Map by server name).
  *
  * Failures (pymemcache semantics): a connection-level failure marks the server failed. Within
- * retryTimeout after a failure, calls for its keys return the miss value without trying it; after that
- * it is tried again, and a success clears the mark. After retryAttempts failures it is marked dead and
- * removed from the ring: its keys fall over to the remaining servers (the hasher places them as if
- * it had never existed). After deadTimeout it is put back in the ring and rejoins when it answers.
- * With ignoreExc every error becomes the miss value; without it, errors reach the caller.
+ * retryTimeout after a failure, calls for its keys fail with ServerFailedError (a miss with
+ * ignoreExc) without trying it; after that it is tried again, and a success clears the mark. After
+ * retryAttempts failed retries it is marked dead and removed from the ring: its keys fall over to the
+ * remaining servers (the hasher places them as if it had never existed). After deadTimeout it is put
+ * back in the ring and rejoins when it answers.
+ *
+ * Cost: while every server is healthy a keyed call is one hash and one forward (no hash at all with
+ * one server); failures are counted off the hot path, from the connections' failure events, once
+ * per failure of a connection rather than once per request it carried.
  */
-export class HashClient implements MemcacheClient {
+export class HashClient implements MemcacheClient, CommandDispatcher {
   private readonly hasher: NodeLocator;
-  private readonly members = new Map<string, Member>();
-  private readonly specs = new Map<string, ServerSpec>();
-  private readonly failed = new Map<string, Failure>();
-  private readonly dead = new Map<string, number>();
+  private readonly nodes = new Map<string, Node>();
   private readonly opts: HashClientOptions;
   private readonly keyOptions: { allowUnicode: boolean; prefix: string };
+  private readonly ignoreExc: boolean;
+  private readonly retryAttempts: number;
+  private readonly retryTimeout: number;
+  private readonly deadTimeout: number;
+  /** Servers failed or dead: 0 keeps every call on the fast path. */
+  private unhealthy = 0;
+  /** The only server of the ring, when there is exactly one: no hashing at all. */
+  private single: Node | undefined;
 
   constructor(servers: Iterable<ServerSpec>, options: HashClientOptions = {}) {
     this.opts = options;
     this.hasher = options.hasher ?? new RendezvousHash();
     this.keyOptions = { allowUnicode: options.allowUnicodeKeys ?? false, prefix: options.keyPrefix ?? '' };
+    this.ignoreExc = options.ignoreExc ?? false;
+    this.retryAttempts = options.retryAttempts ?? 2;
+    this.retryTimeout = options.retryTimeout ?? 1000;
+    this.deadTimeout = options.deadTimeout ?? 60_000;
     for (const s of servers) this.addServer(s);
   }
 
@@ -103,37 +128,52 @@ export class HashClient implements MemcacheClient {
     return pymemcacheNodeName(server as string);
   }
 
-  /** Adds a server to the ring (no-op if present). */
+  /** Adds a server to the ring (no-op if present). Returns its name. */
   addServer(server: ServerSpec): string {
     const name = HashClient.nodeName(server);
-    if (!this.members.has(name)) {
-      this.members.set(name, this.makeMember(server));
-      this.specs.set(name, server);
+    if (!this.nodes.has(name)) {
+      const client = this.makeMember(server);
+      const node: Node = {
+        name,
+        client,
+        failedAt: 0,
+        attempts: 0,
+        failed: false,
+        deadAt: 0,
+        stopListening: client.onConnectionError(() => this.markFailed(node)),
+      };
+      this.nodes.set(name, node);
     }
-    this.hasher.addNode(name);
+    if (!this.hasher.nodes.includes(name)) this.hasher.addNode(name);
+    this.ringChanged();
     return name;
   }
 
-  /** Removes a server for good and closes its connections. */
+  /** Removes a server for good and closes its connections. Throws for a server it does not have. */
   async removeServer(server: ServerSpec): Promise<void> {
     const name = HashClient.nodeName(server);
-    const m = this.members.get(name);
-    this.members.delete(name);
-    this.specs.delete(name);
-    this.failed.delete(name);
-    this.dead.delete(name);
+    const node = this.nodes.get(name);
+    if (!node) throw new InvalidArgumentError(`HashClient has no server ${JSON.stringify(name)}`);
+    this.clearFailure(node);
+    if (node.deadAt !== 0) {
+      node.deadAt = 0;
+      this.unhealthy--;
+    }
+    this.nodes.delete(name);
+    node.stopListening();
     if (this.hasher.nodes.includes(name)) this.hasher.removeNode(name);
-    await m?.close();
+    this.ringChanged();
+    await node.client.close();
   }
 
   /** Servers by name, alive or dead. */
   get servers(): string[] {
-    return [...this.members.keys()];
+    return [...this.nodes.keys()];
   }
 
   /** Servers currently marked dead. */
   get deadServers(): string[] {
-    return [...this.dead.keys()];
+    return [...this.nodes.values()].filter((n) => n.deadAt !== 0).map((n) => n.name);
   }
 
   private makeMember(server: ServerSpec): Member {
@@ -147,307 +187,269 @@ export class HashClient implements MemcacheClient {
       maxPoolSize,
       poolIdleTimeout,
       acquireTimeout,
+      pipelineThreshold,
       ...client
     } = this.opts;
+    // ignoreExc is this client's policy: the members report every error to it.
     return usePooling
-      ? new PooledClient(server, { ...client, maxPoolSize, poolIdleTimeout, acquireTimeout })
+      ? new PooledClient(server, { ...client, maxPoolSize, poolIdleTimeout, pipelineThreshold })
       : new Client(server, client as ClientOptions);
   }
 
-  private markDead(name: string): void {
-    this.failed.delete(name);
-    this.dead.set(name, Date.now());
-    if (this.hasher.nodes.includes(name)) this.hasher.removeNode(name);
+  private ringChanged(): void {
+    const names = this.hasher.nodes;
+    this.single = names.length === 1 ? this.nodes.get(names[0]!) : undefined;
+  }
+
+  // ---- failure bookkeeping (off the hot path) --------------------------------------------------
+
+  private markFailed(node: Node): void {
+    if (node.deadAt !== 0 || this.nodes.get(node.name) !== node) return;
+    if (!node.failed) {
+      node.failed = true;
+      node.attempts = 0;
+      node.failedAt = Date.now();
+      this.unhealthy++;
+      if (this.retryAttempts <= 0) this.markDead(node);
+    } else {
+      node.attempts++;
+      node.failedAt = Date.now();
+    }
+  }
+
+  private clearFailure(node: Node): void {
+    if (!node.failed) return;
+    node.failed = false;
+    node.attempts = 0;
+    this.unhealthy--;
+  }
+
+  private markDead(node: Node): void {
+    this.clearFailure(node);
+    node.deadAt = Date.now();
+    this.unhealthy++;
+    if (this.hasher.nodes.includes(node.name)) this.hasher.removeNode(node.name);
+    this.ringChanged();
   }
 
   /** Brings dead servers back into the ring once deadTimeout has passed. */
   private reviveDead(): void {
-    if (this.dead.size === 0) return;
     const now = Date.now();
-    const timeout = this.opts.deadTimeout ?? 60_000;
-    for (const [name, at] of this.dead) {
-      if (now - at > timeout) {
-        this.dead.delete(name);
-        this.hasher.addNode(name);
+    for (const node of this.nodes.values()) {
+      if (node.deadAt !== 0 && now - node.deadAt > this.deadTimeout) {
+        node.deadAt = 0;
+        this.unhealthy--;
+        this.hasher.addNode(node.name);
+        this.ringChanged();
       }
     }
   }
 
-  /** The server for a key, validating the key first (so ignoreExc never hides a bad key). */
-  private route(key: string): string | undefined {
-    encodeKey(key, this.keyOptions);
-    this.reviveDead();
+  // ---- routing -------------------------------------------------------------------------------
+
+  /** The node for a key; undefined when the ring is empty and ignoreExc is on. */
+  private nodeFor(key: string): Node | undefined {
+    const single = this.single;
+    if (single !== undefined) return single;
     const name = this.hasher.getNode(key);
-    if (name === undefined && !this.opts.ignoreExc) throw new NoServersError();
-    return name;
+    const node = name === undefined ? undefined : this.nodes.get(name);
+    if (node === undefined && !this.ignoreExc) throw new NoServersError();
+    return node;
   }
 
-  /** Runs fn on a server with pymemcache's failure bookkeeping. */
-  private async run<R>(name: string | undefined, fn: (m: Member) => Promise<R>, miss: R): Promise<R> {
-    if (name === undefined) return miss;
-    const member = this.members.get(name);
-    if (!member) return miss;
-    const failure = this.failed.get(name);
-    const retryAttempts = this.opts.retryAttempts ?? 2;
-    if (failure) {
-      if (failure.attempts < retryAttempts) {
+  dispatch(spec: CommandSpec, a: unknown, b: unknown, c: unknown, d: unknown): Promise<unknown> {
+    if (spec.shape === 'key') {
+      // The hot path: a healthy ring and no ignoreExc means one hash and one forward.
+      if (this.unhealthy === 0 && !this.ignoreExc) {
+        const single = this.single;
+        if (single !== undefined) return forward(single.client, spec, a, b, c, d);
+        try {
+          return forward(this.nodeFor(routingKey(a))!.client, spec, a, b, c, d);
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      }
+      return this.keyedSlow(spec, a, b, c, d);
+    }
+    try {
+      switch (spec.shape) {
+        case 'keys':
+          return this.splitKeys(spec, a as Iterable<unknown>, b);
+        case 'entries':
+          return this.splitEntries(spec, a as SetManyInput, b);
+        case 'all':
+          return this.everyServer(spec, a, b, c, d);
+        case 'perServer':
+          return this.perServer(spec, a, b, c, d);
+        case 'lease':
+          // The lease algorithm over this client's own meta calls: routed and ignoreExc'd like any call,
+          // so the loader runs once whatever fails.
+          return getOrLoadWith(this, a as string, b as () => unknown, c as object);
+        default:
+          return this.lifecycle(spec, a, b, c, d);
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private keyedSlow(spec: CommandSpec, a: unknown, b: unknown, c: unknown, d: unknown): Promise<unknown> {
+    let node: Node | undefined;
+    try {
+      const key = routingKey(a);
+      // Validate before routing, so neither ignoreExc nor a failed server hides a bad key.
+      if (typeof a === 'string') encodeKey(key, this.keyOptions);
+      if (this.unhealthy > 0) this.reviveDead();
+      node = this.nodeFor(key);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (node === undefined) return Promise.resolve(spec.miss([a, b, c, d]));
+    return this.runOn(node, spec, a, b, c, d);
+  }
+
+  /** Runs a call on one server with pymemcache's failure rules and ignoreExc. */
+  private runOn(node: Node, spec: CommandSpec, a: unknown, b: unknown, c: unknown, d: unknown): Promise<unknown> {
+    if (node.failed) {
+      if (node.attempts < this.retryAttempts) {
         // Failed recently: don't touch it until retryTimeout has passed.
-        if (Date.now() - failure.failedAt <= (this.opts.retryTimeout ?? 1000)) {
-          if (this.opts.ignoreExc) return miss;
-          throw new ServerFailedError(name);
+        if (Date.now() - node.failedAt <= this.retryTimeout) {
+          if (this.ignoreExc) return Promise.resolve(spec.miss([a, b, c, d]));
+          return Promise.reject(new ServerFailedError(node.name));
         }
       } else {
         // Out of retries: dead, out of the ring. As in pymemcache, this call still tries it once.
-        this.markDead(name);
+        this.markDead(node);
       }
     }
-    try {
-      const r = await fn(member);
-      this.failed.delete(name);
-      return r;
-    } catch (err) {
-      if (isConnectionError(err) && !this.dead.has(name)) this.markFailed(name);
-      if (!this.opts.ignoreExc) throw err;
-      return miss;
+    let p = forward(node.client, spec, a, b, c, d);
+    if (node.failed) p = p.then((r) => (this.clearFailure(node), r));
+    if (this.ignoreExc)
+      p = p.catch((err: unknown) => {
+        if (isInputError(err)) throw err;
+        return spec.miss([a, b, c, d]);
+      });
+    return p;
+  }
+
+  /** Runs on a node, on the fast path when nothing is unhealthy. */
+  private run(node: Node, spec: CommandSpec, a: unknown, b: unknown, c: unknown, d: unknown): Promise<unknown> {
+    if (this.unhealthy === 0 && !this.ignoreExc) return forward(node.client, spec, a, b, c, d);
+    return this.runOn(node, spec, a, b, c, d);
+  }
+
+  /** getMany, getsMany, metaGetMany, deleteMany: one pass to group the keys, one call per server. */
+  private async splitKeys(spec: CommandSpec, keys: Iterable<unknown>, options: unknown): Promise<unknown> {
+    if (this.unhealthy > 0) this.reviveDead();
+    const list = [...new Set(keys)];
+    const single = this.single;
+    if (single !== undefined) return this.run(single, spec, list, options, undefined, undefined);
+    const groups = new Map<Node | undefined, unknown[]>();
+    for (const k of list) {
+      const key = routingKey(k);
+      if (typeof k === 'string' && this.unhealthy > 0) encodeKey(key, this.keyOptions);
+      const node = this.nodeFor(key);
+      const g = groups.get(node);
+      if (g === undefined) groups.set(node, [k]);
+      else g.push(k);
     }
-  }
-
-  private markFailed(name: string): void {
-    const retryAttempts = this.opts.retryAttempts ?? 2;
-    const f = this.failed.get(name);
-    if (!f) {
-      this.failed.set(name, { failedAt: Date.now(), attempts: 0 });
-      if (retryAttempts <= 0) this.markDead(name);
-    } else {
-      f.attempts++;
-      f.failedAt = Date.now();
-    }
-  }
-
-  private one<R>(key: string, fn: (m: Member) => Promise<R>, miss: R): Promise<R> {
-    let name: string | undefined;
-    try {
-      name = this.route(key);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return this.run(name, fn, miss);
-  }
-
-  /** Groups keys by server. */
-  private group<T>(items: Iterable<T>, keyOf: (item: T) => string): Map<string | undefined, T[]> {
-    const groups = new Map<string | undefined, T[]>();
-    for (const item of items) {
-      const name = this.route(keyOf(item));
-      const g = groups.get(name);
-      if (g) g.push(item);
-      else groups.set(name, [item]);
-    }
-    return groups;
-  }
-
-  set(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
-    return this.one(key, (m) => m.set(key, value, options), false);
-  }
-  add(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
-    return this.one(key, (m) => m.add(key, value, options), false);
-  }
-  replace(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
-    return this.one(key, (m) => m.replace(key, value, options), false);
-  }
-  append(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
-    return this.one(key, (m) => m.append(key, value, options), false);
-  }
-  prepend(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
-    return this.one(key, (m) => m.prepend(key, value, options), false);
-  }
-  cas(key: string, value: unknown, cas: bigint, options?: StoreOptions): Promise<boolean | undefined> {
-    return this.one<boolean | undefined>(key, (m) => m.cas(key, value, cas, options), false);
-  }
-  get<T = unknown>(key: string, options?: CommandOptions): Promise<T | undefined> {
-    return this.one<T | undefined>(key, (m) => m.get<T>(key, options), undefined);
-  }
-  gets<T = unknown>(key: string, options?: CommandOptions): Promise<CasValue<T> | undefined> {
-    return this.one<CasValue<T> | undefined>(key, (m) => m.gets<T>(key, options), undefined);
-  }
-  gat<T = unknown>(key: string, expire: number, options?: CommandOptions): Promise<T | undefined> {
-    return this.one<T | undefined>(key, (m) => m.gat<T>(key, expire, options), undefined);
-  }
-  gats<T = unknown>(key: string, expire: number, options?: CommandOptions): Promise<CasValue<T> | undefined> {
-    return this.one<CasValue<T> | undefined>(key, (m) => m.gats<T>(key, expire, options), undefined);
-  }
-  delete(key: string, options?: NoreplyOptions): Promise<boolean> {
-    return this.one(key, (m) => m.delete(key, options), false);
-  }
-  incr(key: string, delta: number | bigint, options?: NoreplyOptions): Promise<bigint | undefined> {
-    return this.one<bigint | undefined>(key, (m) => m.incr(key, delta, options), undefined);
-  }
-  decr(key: string, delta: number | bigint, options?: NoreplyOptions): Promise<bigint | undefined> {
-    return this.one<bigint | undefined>(key, (m) => m.decr(key, delta, options), undefined);
-  }
-  touch(key: string, expire: number, options?: NoreplyOptions): Promise<boolean> {
-    return this.one(key, (m) => m.touch(key, expire, options), false);
-  }
-
-  // Meta calls are routed like the rest: binary keys by their base64 text.
-  private metaKey(key: string | Uint8Array): string {
-    return typeof key === 'string' ? key : Buffer.from(key).toString('base64');
-  }
-  metaGet<T = unknown>(
-    key: string | Uint8Array,
-    options?: MetaGetCallOptions,
-  ): Promise<MetaGetResult<T> | undefined> {
-    return this.one<MetaGetResult<T> | undefined>(
-      this.metaKey(key),
-      (m) => m.metaGet<T>(key, options),
-      undefined,
-    );
-  }
-  metaSet(key: string | Uint8Array, value: unknown, options?: MetaSetCallOptions): Promise<MetaSetResult> {
-    return this.one(this.metaKey(key), (m) => m.metaSet(key, value, options), {
-      stored: false,
-      code: 'NS' as const,
-    });
-  }
-  metaDelete(key: string | Uint8Array, options?: MetaDeleteCallOptions): Promise<MetaDeleteResult> {
-    return this.one(this.metaKey(key), (m) => m.metaDelete(key, options), {
-      deleted: false,
-      code: 'NF' as const,
-    });
-  }
-  metaArithmetic(
-    key: string | Uint8Array,
-    options?: MetaArithmeticCallOptions,
-  ): Promise<MetaArithmeticResult | undefined> {
-    return this.one<MetaArithmeticResult | undefined>(
-      this.metaKey(key),
-      (m) => m.metaArithmetic(key, options),
-      undefined,
-    );
-  }
-  invalidate(key: string | Uint8Array, staleTtl?: number, options?: CommandOptions): Promise<boolean> {
-    return this.one(this.metaKey(key), (m) => m.invalidate(key, staleTtl, options), false);
-  }
-  /** Split per server, run in parallel, merged; each part is its own quiet pipeline. */
-  async metaGetMany<T = unknown>(
-    keys: Iterable<string | Uint8Array>,
-    options?: CommandOptions,
-  ): Promise<Map<string | Uint8Array, MetaGetResult<T>>> {
-    const groups = this.group(keys, (k) => this.metaKey(k));
     const parts = await Promise.all(
-      [...groups].map(([name, part]) =>
-        this.run(
-          name,
-          (m) => m.metaGetMany<T>(part, options),
-          new Map<string | Uint8Array, MetaGetResult<T>>(),
-        ),
+      [...groups].map(([node, part]) =>
+        node === undefined
+          ? Promise.resolve(spec.miss([part, options]))
+          : this.run(node, spec, part, options, undefined, undefined),
       ),
     );
-    const out = new Map<string | Uint8Array, MetaGetResult<T>>();
-    for (const p of parts) for (const [k, v] of p) out.set(k, v);
-    return out;
-  }
-  /** `mn` to every live server. */
-  async metaNoop(options?: CommandOptions): Promise<void> {
-    await Promise.all(this.live().map((name) => this.run(name, (m) => m.metaNoop(options), undefined)));
-  }
-  getOrLoad<T>(key: string, loader: () => Promise<T> | T, options?: GetOrLoadOptions): Promise<T> {
-    let name: string | undefined;
-    try {
-      name = this.route(key);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    // With ignoreExc a failing server must not stop the load: the loader's value is returned uncached.
-    return this.run(name, (m) => m.getOrLoad(key, loader, options), undefined as T | undefined).then((v) =>
-      v === undefined ? loader() : v,
-    );
-  }
-
-  private async many<R>(
-    keys: Iterable<string>,
-    fn: (m: Member, part: string[]) => Promise<Map<string, R>>,
-  ): Promise<Map<string, R>> {
-    const groups = this.group(new Set(keys), (k) => k);
-    const parts = await Promise.all(
-      [...groups].map(([name, part]) => this.run(name, (m) => fn(m, part), new Map<string, R>())),
-    );
-    const out = new Map<string, R>();
-    for (const p of parts) for (const [k, v] of p) out.set(k, v);
+    if (spec.merge === 'and') return parts.every(Boolean);
+    const out = new Map<unknown, unknown>();
+    for (const p of parts as Map<unknown, unknown>[]) for (const [k, v] of p) out.set(k, v);
     return out;
   }
 
-  getMany<T = unknown>(keys: Iterable<string>, options?: CommandOptions): Promise<Map<string, T>> {
-    return this.many<T>(keys, (m, part) => m.getMany<T>(part, options));
-  }
-  getsMany<T = unknown>(keys: Iterable<string>, options?: CommandOptions): Promise<Map<string, CasValue<T>>> {
-    return this.many<CasValue<T>>(keys, (m, part) => m.getsMany<T>(part, options));
-  }
-
-  async setMany(
-    values: Iterable<readonly [string, unknown]> | Record<string, unknown>,
-    options?: StoreOptions,
-  ): Promise<string[]> {
+  /** setMany: grouped by server; the keys that were not stored, concatenated. */
+  private async splitEntries(spec: CommandSpec, values: SetManyInput, options: unknown): Promise<string[]> {
+    if (this.unhealthy > 0) this.reviveDead();
     const entries = entriesOf(values);
-    const groups = this.group(entries, ([k]) => k);
+    const single = this.single;
+    if (single !== undefined)
+      return (await this.run(single, spec, entries, options, undefined, undefined)) as string[];
+    const groups = new Map<Node | undefined, Array<readonly [string, unknown]>>();
+    for (const e of entries) {
+      if (this.unhealthy > 0) encodeKey(e[0], this.keyOptions);
+      const node = this.nodeFor(e[0]);
+      const g = groups.get(node);
+      if (g === undefined) groups.set(node, [e]);
+      else g.push(e);
+    }
     const failed = await Promise.all(
-      [...groups].map(([name, part]) =>
-        this.run(
-          name,
-          (m) => m.setMany(part, options),
-          part.map(([k]) => k),
-        ),
+      [...groups].map(([node, part]) =>
+        node === undefined
+          ? Promise.resolve(part.map(([k]) => k))
+          : this.run(node, spec, part, options, undefined, undefined),
       ),
     );
-    return failed.flat();
+    return (failed as string[][]).flat();
   }
 
-  async deleteMany(keys: Iterable<string>, options?: NoreplyOptions): Promise<boolean> {
-    const groups = this.group(keys, (k) => k);
-    await Promise.all(
-      [...groups].map(([name, part]) => this.run(name, (m) => m.deleteMany(part, options), false)),
-    );
-    return true;
+  /** flushAll, metaNoop, verbosity, cacheMemlimit, shutdown: every live server. */
+  private async everyServer(spec: CommandSpec, a: unknown, b: unknown, c: unknown, d: unknown): Promise<unknown> {
+    const results = await Promise.all(this.live().map((n) => this.run(n, spec, a, b, c, d)));
+    return spec.merge === 'and' ? results.every(Boolean) : undefined;
   }
 
-  /** flush_all on every live server. */
-  async flushAll(delay?: number, options?: NoreplyOptions): Promise<boolean> {
+  /** stats, version, raw: every live server, by name. A server that fails is left out with ignoreExc. */
+  private async perServer(
+    spec: CommandSpec,
+    a: unknown,
+    b: unknown,
+    c: unknown,
+    d: unknown,
+  ): Promise<Map<string, unknown>> {
+    const live = this.live();
+    const FAILED = Symbol('failed');
     const results = await Promise.all(
-      this.live().map((name) => this.run(name, (m) => m.flushAll(delay, options), false)),
+      live.map((n) => {
+        const p = this.run(n, spec, a, b, c, d);
+        return this.ignoreExc ? p.catch(() => FAILED) : p;
+      }),
     );
-    return results.every(Boolean);
-  }
-
-  /** `stats` of every live server, by name. A server that fails is left out (or rejects, without ignoreExc). */
-  async stats(...args: string[]): Promise<Map<string, Stats>> {
-    return this.perServer((m) => m.stats(...args));
-  }
-
-  /** `version` of every live server, by name. */
-  async version(): Promise<Map<string, string>> {
-    return this.perServer((m) => m.version());
-  }
-
-  private async perServer<R>(fn: (m: Member) => Promise<R>): Promise<Map<string, R>> {
-    const names = this.live();
-    const results = await Promise.all(names.map((name) => this.run<R | undefined>(name, fn, undefined)));
-    const out = new Map<string, R>();
-    names.forEach((n, i) => {
-      if (results[i] !== undefined) out.set(n, results[i] as R);
+    const out = new Map<string, unknown>();
+    live.forEach((n, i) => {
+      if (results[i] !== FAILED) out.set(n.name, results[i]);
     });
     return out;
   }
 
-  private live(): string[] {
-    this.reviveDead();
-    return [...this.hasher.nodes];
+  private async lifecycle(spec: CommandSpec, a: unknown, b: unknown, c: unknown, d: unknown): Promise<void> {
+    await Promise.all([...this.nodes.values()].map((n) => forward(n.client, spec, a, b, c, d)));
   }
 
-  async quit(): Promise<void> {
-    await Promise.all([...this.members.values()].map((m) => m.quit()));
+  private live(): Node[] {
+    if (this.unhealthy > 0) this.reviveDead();
+    const out: Node[] = [];
+    for (const name of this.hasher.nodes) {
+      const n = this.nodes.get(name);
+      if (n) out.push(n);
+    }
+    return out;
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.members.values()].map((m) => m.close()));
+  /** `stats` of every live server, by name. */
+  declare readonly stats: (...args: string[]) => Promise<Map<string, Stats>>;
+  /** `version` of every live server, by name. */
+  declare readonly version: (options?: { signal?: AbortSignal }) => Promise<Map<string, string>>;
+  /** The escape hatch on every live server, by name. */
+  declare readonly raw: (command: string, options?: RawOptions) => Promise<Map<string, Buffer>>;
+
+  /** `await using`: waits for what is in flight on every server, then closes for good. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await Promise.all([...this.nodes.values()].map((n) => n.client[Symbol.asyncDispose]()));
   }
 }
+installCommands(HashClient);
+
+/** Keys are routed by their text; binary meta keys by their base64. */
+function routingKey(key: unknown): string {
+  return typeof key === 'string' ? key : Buffer.from(key as Uint8Array).toString('base64');
+}
+

@@ -1,186 +1,220 @@
 import {
-  type CasValue,
   Client,
+  ClientClosedError,
   type ClientOptions,
-  type CommandOptions,
+  type CommandDispatcher,
+  type CommandSpec,
+  forward,
   formatServer,
-  type GetOrLoadOptions,
   getOrLoadWith,
-  isConnectionError,
+  installCommands,
   type MemcacheClient,
-  type MetaArithmeticCallOptions,
-  type MetaArithmeticResult,
-  type MetaDeleteCallOptions,
-  type MetaDeleteResult,
-  type MetaGetCallOptions,
-  type MetaGetResult,
-  type MetaSetCallOptions,
-  type MetaSetResult,
-  type NoreplyOptions,
+  type MemcacheCommands,
   parseServer,
-  type RawOptions,
   type ServerSpec,
-  type Stats,
-  type StoreOptions,
 } from '@mc/client';
-import { ObjectPool } from './object-pool.js';
 
-/** Options of {@link PooledClient}: Client's options plus the pool's. */
+/** Options of {@link PooledClient}: Client's options (applied to every connection) plus the pool's. */
 export interface PooledClientOptions extends ClientOptions {
-  /** Most connections to the server. Default 4 (see README: one pipelined connection already carries many requests). */
+  /** Most connections to the server. Default 4. */
   maxPoolSize?: number;
-  /** ms after which an idle connection is closed; 0 keeps them. Default 60000. */
+  /**
+   * A connection unused for this many ms (nothing picked it, nothing pending) is closed; the pool
+   * opens one again when traffic needs it. 0 keeps them. Default 60000.
+   */
   poolIdleTimeout?: number;
-  /** ms a call may wait for a free connection before PoolTimeoutError; 0 waits forever. Default 0. */
+  /**
+   * Another connection opens (up to maxPoolSize) when every open one has at least this many
+   * requests queued or in flight. Default 16: below that, one pipelined socket is the cheapest way to
+   * carry them; past it a second socket lets memcached serve them on another worker thread.
+   */
+  pipelineThreshold?: number;
+  /**
+   * Kept so pymemcache-style option objects still type-check; it has no effect: calls never wait for
+   * a connection (each connection carries many requests at once).
+   */
   acquireTimeout?: number;
 }
 
+export const POOL_DEFAULTS = {
+  maxPoolSize: 4,
+  poolIdleTimeout: 60_000,
+  pipelineThreshold: 16,
+} as const;
+
+export interface PooledClient extends MemcacheCommands {}
+
 /**
- * MemcacheClient over a pool of Clients to one server, as pymemcache's PooledClient: each call takes
- * a connection for itself and gives it back. A connection whose request failed with a
- * connection-level error (timeout, closed, protocol error, connect failure) is destroyed, not put back.
- * pymemcache's lock_generator has no meaning here: Node runs JavaScript on one thread.
+ * A MemcacheClient over up to maxPoolSize pipelined connections (Clients) to one server. Each call
+ * goes to the connection with the fewest requests pending; a new connection opens only when every
+ * open one is past `pipelineThreshold` (compare undici's Pool, whose clients also pipeline). As in
+ * pymemcache's PooledClient, a connection that failed at the connection level (timeout, closed,
+ * protocol error, failed connect) is discarded, never reused: the next call that needs one opens a
+ * fresh connection.
+ *
+ * Its policy is `dispatch` (which connection carries a call); every command of the table goes through
+ * it. For exclusive checkout of a connection, use ObjectPool with Clients.
  */
-export class PooledClient implements MemcacheClient {
+export class PooledClient implements MemcacheClient, CommandDispatcher {
   readonly server: string;
-  readonly pool: ObjectPool<Client>;
+  declare readonly stats: Client['stats'];
+  declare readonly version: Client['version'];
+  declare readonly raw: Client['raw'];
+  private readonly spec: ServerSpec;
+  private readonly clientOptions: ClientOptions;
+  private readonly maxSize: number;
+  private readonly threshold: number;
+  private readonly idleTimeout: number;
+  private conns: Client[] = [];
+  /** Whether each connection was picked since the last idle sweep (same index as conns). */
+  private picked: boolean[] = [];
+  private sweeper: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly failureListeners: Array<(error: Error) => void> = [];
+  private reportedThisTurn = false;
+  private opened = 0;
+  private discarded = 0;
 
   constructor(server: ServerSpec, options: PooledClientOptions = {}) {
-    const { maxPoolSize, poolIdleTimeout, acquireTimeout, ...clientOptions } = options;
+    const { maxPoolSize, poolIdleTimeout, pipelineThreshold, acquireTimeout, ...clientOptions } = options;
+    void acquireTimeout;
     this.server = formatServer(parseServer(server));
-    this.pool = new ObjectPool<Client>({
-      create: () => new Client(server, clientOptions),
-      destroy: (c) => c.close(),
-      maxSize: maxPoolSize ?? 4,
-      idleTimeout: poolIdleTimeout ?? 60_000,
-      acquireTimeout: acquireTimeout ?? 0,
+    this.spec = server;
+    this.clientOptions = clientOptions;
+    this.maxSize = maxPoolSize ?? POOL_DEFAULTS.maxPoolSize;
+    this.threshold = pipelineThreshold ?? POOL_DEFAULTS.pipelineThreshold;
+    this.idleTimeout = poolIdleTimeout ?? POOL_DEFAULTS.poolIdleTimeout;
+  }
+
+  /** Connections open (or opening) now. */
+  get connectionCount(): number {
+    return this.conns.length;
+  }
+
+  /** Requests queued or in flight over every connection. */
+  get pendingCount(): number {
+    let n = 0;
+    for (const c of this.conns) n += c.pendingCount;
+    return n;
+  }
+
+  /** Connections opened and discarded (after a connection-level failure) since the start. */
+  get counters(): { opened: number; discarded: number } {
+    return { opened: this.opened, discarded: this.discarded };
+  }
+
+  /** The connection for the next call: the least busy, or a new one when all are past the threshold. */
+  private pick(): Client {
+    const conns = this.conns;
+    let best = -1;
+    let bestPending = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < conns.length; i++) {
+      const p = conns[i]!.pendingCount;
+      if (p < bestPending) {
+        best = i;
+        bestPending = p;
+        if (p === 0) break;
+      }
+    }
+    if (best < 0 || (bestPending >= this.threshold && conns.length < this.maxSize)) best = this.open();
+    this.picked[best] = true;
+    return conns[best]!;
+  }
+
+  private open(): number {
+    const client = new Client(this.spec, this.clientOptions);
+    client.onConnectionError((error) => {
+      this.discard(client);
+      this.report(error);
     });
+    this.opened++;
+    this.conns.push(client);
+    this.picked.push(false);
+    if (this.idleTimeout > 0 && this.sweeper === undefined) {
+      this.sweeper = setInterval(this.sweep, this.idleTimeout);
+      this.sweeper.unref();
+    }
+    return this.conns.length - 1;
   }
 
-  private run<R>(fn: (c: Client) => Promise<R>): Promise<R> {
-    return this.pool.use(fn, isConnectionError);
+  /**
+   * Calls `listener` on a connection-level failure of this pool's connections. Connections that fail
+   * together (the server went away under all of them) are reported once. Returns a remover.
+   */
+  onConnectionError(listener: (error: Error) => void): () => void {
+    this.failureListeners.push(listener);
+    return () => {
+      const i = this.failureListeners.indexOf(listener);
+      if (i >= 0) this.failureListeners.splice(i, 1);
+    };
   }
 
-  set(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
-    return this.run((c) => c.set(key, value, options));
-  }
-  setMany(
-    values: Iterable<readonly [string, unknown]> | Record<string, unknown>,
-    options?: StoreOptions,
-  ): Promise<string[]> {
-    return this.run((c) => c.setMany(values, options));
-  }
-  add(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
-    return this.run((c) => c.add(key, value, options));
-  }
-  replace(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
-    return this.run((c) => c.replace(key, value, options));
-  }
-  append(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
-    return this.run((c) => c.append(key, value, options));
-  }
-  prepend(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
-    return this.run((c) => c.prepend(key, value, options));
-  }
-  cas(key: string, value: unknown, cas: bigint, options?: StoreOptions): Promise<boolean | undefined> {
-    return this.run((c) => c.cas(key, value, cas, options));
-  }
-  get<T = unknown>(key: string, options?: CommandOptions): Promise<T | undefined> {
-    return this.run((c) => c.get<T>(key, options));
-  }
-  getMany<T = unknown>(keys: Iterable<string>, options?: CommandOptions): Promise<Map<string, T>> {
-    return this.run((c) => c.getMany<T>(keys, options));
-  }
-  gets<T = unknown>(key: string, options?: CommandOptions): Promise<CasValue<T> | undefined> {
-    return this.run((c) => c.gets<T>(key, options));
-  }
-  getsMany<T = unknown>(keys: Iterable<string>, options?: CommandOptions): Promise<Map<string, CasValue<T>>> {
-    return this.run((c) => c.getsMany<T>(keys, options));
-  }
-  gat<T = unknown>(key: string, expire: number, options?: CommandOptions): Promise<T | undefined> {
-    return this.run((c) => c.gat<T>(key, expire, options));
-  }
-  gats<T = unknown>(key: string, expire: number, options?: CommandOptions): Promise<CasValue<T> | undefined> {
-    return this.run((c) => c.gats<T>(key, expire, options));
-  }
-  delete(key: string, options?: NoreplyOptions): Promise<boolean> {
-    return this.run((c) => c.delete(key, options));
-  }
-  deleteMany(keys: Iterable<string>, options?: NoreplyOptions): Promise<boolean> {
-    return this.run((c) => c.deleteMany(keys, options));
-  }
-  incr(key: string, delta: number | bigint, options?: NoreplyOptions): Promise<bigint | undefined> {
-    return this.run((c) => c.incr(key, delta, options));
-  }
-  decr(key: string, delta: number | bigint, options?: NoreplyOptions): Promise<bigint | undefined> {
-    return this.run((c) => c.decr(key, delta, options));
-  }
-  touch(key: string, expire: number, options?: NoreplyOptions): Promise<boolean> {
-    return this.run((c) => c.touch(key, expire, options));
-  }
-  flushAll(delay?: number, options?: NoreplyOptions): Promise<boolean> {
-    return this.run((c) => c.flushAll(delay, options));
-  }
-  stats(...args: string[]): Promise<Stats> {
-    return this.run((c) => c.stats(...args));
-  }
-  version(options?: CommandOptions): Promise<string> {
-    return this.run((c) => c.version(options));
-  }
-  verbosity(level: number, options?: NoreplyOptions): Promise<boolean> {
-    return this.run((c) => c.verbosity(level, options));
-  }
-  cacheMemlimit(megabytes: number, options?: NoreplyOptions): Promise<boolean> {
-    return this.run((c) => c.cacheMemlimit(megabytes, options));
-  }
-  raw(command: string, options?: RawOptions): Promise<Buffer> {
-    return this.run((c) => c.raw(command, options));
+  private report(error: Error): void {
+    if (this.reportedThisTurn) return;
+    this.reportedThisTurn = true;
+    setImmediate(() => {
+      this.reportedThisTurn = false;
+    }).unref();
+    for (const l of this.failureListeners) l(error);
   }
 
-  metaGet<T = unknown>(
-    key: string | Uint8Array,
-    options?: MetaGetCallOptions,
-  ): Promise<MetaGetResult<T> | undefined> {
-    return this.run((c) => c.metaGet<T>(key, options));
-  }
-  metaSet(key: string | Uint8Array, value: unknown, options?: MetaSetCallOptions): Promise<MetaSetResult> {
-    return this.run((c) => c.metaSet(key, value, options));
-  }
-  metaDelete(key: string | Uint8Array, options?: MetaDeleteCallOptions): Promise<MetaDeleteResult> {
-    return this.run((c) => c.metaDelete(key, options));
-  }
-  metaArithmetic(
-    key: string | Uint8Array,
-    options?: MetaArithmeticCallOptions,
-  ): Promise<MetaArithmeticResult | undefined> {
-    return this.run((c) => c.metaArithmetic(key, options));
-  }
-  invalidate(key: string | Uint8Array, staleTtl?: number, options?: CommandOptions): Promise<boolean> {
-    return this.run((c) => c.invalidate(key, staleTtl, options));
-  }
-  metaGetMany<T = unknown>(
-    keys: Iterable<string | Uint8Array>,
-    options?: CommandOptions,
-  ): Promise<Map<string | Uint8Array, MetaGetResult<T>>> {
-    return this.run((c) => c.metaGetMany<T>(keys, options));
-  }
-  metaNoop(options?: CommandOptions): Promise<void> {
-    return this.run((c) => c.metaNoop(options));
-  }
-  /** The lease algorithm over this pool: each meta call takes a connection briefly; none is held while the loader runs. */
-  getOrLoad<T>(key: string, loader: () => Promise<T> | T, options?: GetOrLoadOptions): Promise<T> {
-    return getOrLoadWith(this, key, loader, options);
+  /** A connection that failed at the connection level leaves the pool for good. */
+  private discard(client: Client): void {
+    const i = this.conns.indexOf(client);
+    if (i < 0) return;
+    this.conns.splice(i, 1);
+    this.picked.splice(i, 1);
+    this.discarded++;
+    // Everything in flight on it is failing now; nothing new reaches it. Closed once that is done.
+    queueMicrotask(() => void client.close());
   }
 
-  /** Closes every connection; waiting calls reject with PoolClosedError, in-flight ones with ClientClosedError. */
-  async close(): Promise<void> {
-    await this.pool.close();
+  /** Closes connections nobody picked since the last sweep and with nothing pending. */
+  private readonly sweep = (): void => {
+    for (let i = this.conns.length - 1; i >= 0; i--) {
+      const c = this.conns[i]!;
+      if (!this.picked[i] && c.pendingCount === 0) {
+        this.conns.splice(i, 1);
+        this.picked.splice(i, 1);
+        void c.quit().then(() => c.close());
+      } else this.picked[i] = false;
+    }
+    if (this.conns.length === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  };
+
+  dispatch(spec: CommandSpec, a: unknown, b: unknown, c: unknown, d: unknown): Promise<unknown> {
+    if (this.closed) return spec.shape === 'lifecycle' ? Promise.resolve() : Promise.reject(new ClientClosedError());
+    switch (spec.shape) {
+      case 'lease':
+        // The lease algorithm's meta calls spread over the connections; none is held while the loader runs.
+        return getOrLoadWith(this, a as string, b as () => unknown, c as object);
+      case 'lifecycle':
+        return this.lifecycle(spec.name === 'close');
+      default:
+        return forward(this.pick(), spec, a, b, c, d);
+    }
   }
 
-  /** Lets in-flight calls finish on their connections, then closes the pool. */
-  async quit(): Promise<void> {
-    const clients = this.pool.all();
-    await Promise.all(clients.map((c) => c.quit()));
-    await this.pool.close();
+  private async lifecycle(final: boolean): Promise<void> {
+    const conns = this.conns;
+    if (final) {
+      this.closed = true;
+      this.conns = [];
+      this.picked = [];
+      if (this.sweeper) clearInterval(this.sweeper);
+      this.sweeper = undefined;
+      await Promise.all(conns.map((c) => c.close()));
+    } else await Promise.all(conns.map((c) => c.quit()));
+  }
+
+  /** `await using`: waits for what is in flight, then closes every connection for good. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    const conns = this.conns;
+    await Promise.all(conns.map((c) => c.quit()));
+    await this.lifecycle(true);
   }
 }
+installCommands(PooledClient);

@@ -19,9 +19,12 @@ import {
   type MetaSetCallOptions,
   type MetaSetResult,
   type NoreplyOptions,
+  type RawOptions,
   type Serde,
+  type Stats,
   ServerError,
   type StoreOptions,
+  UnknownCommandError,
   serializeWithFlags,
 } from '@mc/client';
 
@@ -35,6 +38,10 @@ export interface MockClientOptions {
   itemSizeMax?: number;
   /** The clock, in ms since the epoch. Default Date.now. advance() moves it forward. */
   now?: () => number;
+  /** What version() answers. Default '1.6.18' (the memcached the tests run against). */
+  version?: string;
+  /** The memory limit stats report as limit_maxbytes, in megabytes (memcached's -m). Default 64. */
+  memoryMb?: number;
 }
 
 interface Item {
@@ -75,6 +82,22 @@ export class MockClient implements MemcacheClient {
   private casCounter = 0n;
   private flushAt = 0;
   private closed = false;
+  private readonly versionText: string;
+  private limitMb: number;
+  private verbosityLevel = 0;
+  private readonly startedAt: number;
+  private readonly counters = {
+    cmd_get: 0,
+    get_hits: 0,
+    get_misses: 0,
+    cmd_set: 0,
+    cmd_touch: 0,
+    delete_hits: 0,
+    delete_misses: 0,
+    incr_hits: 0,
+    incr_misses: 0,
+    total_items: 0,
+  };
 
   constructor(options: MockClientOptions = {}) {
     this.serde = options.serde ?? defaultSerde;
@@ -83,6 +106,17 @@ export class MockClient implements MemcacheClient {
     this.noreplyDefault = options.defaultNoreply ?? false;
     this.itemSizeMax = options.itemSizeMax ?? 1024 * 1024 - 512;
     this.clock = options.now ?? Date.now;
+    this.versionText = options.version ?? '1.6.18';
+    this.limitMb = options.memoryMb ?? 64;
+    this.startedAt = this.nowSeconds();
+  }
+
+  /** Counts a lookup as memcached's get_hits/get_misses do. */
+  private counted(item: Item | undefined): Item | undefined {
+    this.counters.cmd_get++;
+    if (item) this.counters.get_hits++;
+    else this.counters.get_misses++;
+    return item;
   }
 
   /** Moves the mock's clock forward. */
@@ -123,6 +157,8 @@ export class MockClient implements MemcacheClient {
 
   private put(k: string, bytes: Uint8Array, flags: number, exptime: number): void {
     if (bytes.length > this.itemSizeMax) throw new ServerError('object too large for cache');
+    this.counters.cmd_set++;
+    this.counters.total_items++;
     this.items.set(k, {
       bytes: Uint8Array.from(bytes),
       flags,
@@ -210,7 +246,8 @@ export class MockClient implements MemcacheClient {
       this.put(k, s.bytes, s.flags, exptime);
       result = true;
     }
-    return this.noreply(options) ? true : result;
+    // As in pymemcache and Client: defaultNoreply does not apply to cas.
+    return options?.noreply ? true : result;
   }
 
   async setMany(
@@ -225,7 +262,7 @@ export class MockClient implements MemcacheClient {
   }
 
   async get<T = unknown>(key: string, _options?: CommandOptions): Promise<T | undefined> {
-    const item = this.live(this.key(key));
+    const item = this.counted(this.live(this.key(key)));
     return item ? this.decode<T>(key, item) : undefined;
   }
 
@@ -234,14 +271,14 @@ export class MockClient implements MemcacheClient {
     const full = list.map((k) => this.key(k));
     const out = new Map<string, T>();
     list.forEach((k, i) => {
-      const item = this.live(full[i]!);
+      const item = this.counted(this.live(full[i]!));
       if (item) out.set(k, this.decode<T>(k, item));
     });
     return out;
   }
 
   async gets<T = unknown>(key: string, _options?: CommandOptions): Promise<CasValue<T> | undefined> {
-    const item = this.live(this.key(key));
+    const item = this.counted(this.live(this.key(key)));
     return item ? { value: this.decode<T>(key, item), cas: item.cas } : undefined;
   }
 
@@ -253,7 +290,7 @@ export class MockClient implements MemcacheClient {
     const full = list.map((k) => this.key(k));
     const out = new Map<string, CasValue<T>>();
     list.forEach((k, i) => {
-      const item = this.live(full[i]!);
+      const item = this.counted(this.live(full[i]!));
       if (item) out.set(k, { value: this.decode<T>(k, item), cas: item.cas });
     });
     return out;
@@ -263,6 +300,7 @@ export class MockClient implements MemcacheClient {
     const k = this.key(key);
     const exptime = this.exptime(expire);
     const item = this.live(k);
+    this.counters.cmd_touch++;
     if (item) item.exptime = exptime;
     return item;
   }
@@ -289,6 +327,8 @@ export class MockClient implements MemcacheClient {
   async delete(key: string, options?: NoreplyOptions): Promise<boolean> {
     const k = this.key(key);
     const existed = this.live(k) !== undefined;
+    if (existed) this.counters.delete_hits++;
+    else this.counters.delete_misses++;
     this.items.delete(k);
     return this.noreply(options) ? true : existed;
   }
@@ -322,7 +362,7 @@ export class MockClient implements MemcacheClient {
     // memcached rewrites in place when the number got shorter, padding with spaces.
     if (digits.length < item.bytes.length) digits = digits.padEnd(item.bytes.length, ' ');
     this.put(k, Buffer.from(digits, 'latin1'), item.flags, item.exptime);
-    return this.noreply(options) ? undefined : next;
+    return options?.noreply ? undefined : next;
   }
 
   incr(key: string, delta: number | bigint, options?: NoreplyOptions): Promise<bigint | undefined> {
@@ -520,10 +560,100 @@ export class MockClient implements MemcacheClient {
     return true;
   }
 
-  async quit(): Promise<void> {
+  // ---- server-level commands: memcached-shaped answers ----
+
+  /**
+   * `stats` as memcached 1.6 answers the general group (typed as Client types it): counters of this
+   * mock's own traffic, curr_items and bytes of what it holds, limit_maxbytes from memoryMb or
+   * cacheMemlimit. `stats settings` answers the settings a test can change here; other groups answer
+   * empty, as memcached does for a group with nothing in it.
+   */
+  async stats(...args: string[]): Promise<Stats> {
+    if (this.closed) throw new ClientClosedError();
+    while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
+    const now = this.nowSeconds();
+    if (args[0] === 'settings')
+      return {
+        maxbytes: this.limitMb * 1024 * 1024,
+        item_size_max: this.itemSizeMax + 512,
+        verbosity: this.verbosityLevel,
+        evictions: true,
+        cas_enabled: true,
+      };
+    if (args.length > 0) return {};
+    let bytes = 0;
+    let items = 0;
+    for (const k of [...this.items.keys()]) {
+      const item = this.live(k);
+      if (!item) continue;
+      items++;
+      bytes += item.bytes.length + Buffer.byteLength(k) + 50;
+    }
+    return {
+      pid: process.pid,
+      uptime: now - this.startedAt,
+      time: now,
+      version: this.versionText,
+      pointer_size: 64,
+      curr_connections: 1,
+      total_connections: 1,
+      ...this.counters,
+      curr_items: items,
+      bytes,
+      limit_maxbytes: this.limitMb * 1024 * 1024,
+      evictions: 0,
+      threads: 1,
+    };
+  }
+
+  async version(_options?: CommandOptions): Promise<string> {
+    if (this.closed) throw new ClientClosedError();
+    return this.versionText;
+  }
+
+  async verbosity(level: number, _options?: NoreplyOptions): Promise<boolean> {
+    if (this.closed) throw new ClientClosedError();
+    if (!Number.isInteger(level) || level < 0)
+      throw new InvalidArgumentError('level must be a non-negative integer');
+    this.verbosityLevel = level;
+    return true;
+  }
+
+  async cacheMemlimit(megabytes: number, _options?: NoreplyOptions): Promise<boolean> {
+    if (this.closed) throw new ClientClosedError();
+    if (!Number.isInteger(megabytes) || megabytes < 1)
+      throw new InvalidArgumentError('megabytes must be a positive integer');
+    this.limitMb = megabytes;
+    return true;
+  }
+
+  /** A mock has no server to stop: refused, as memcached refuses it without -A. */
+  async shutdown(_graceful?: boolean): Promise<void> {
+    if (this.closed) throw new ClientClosedError();
+    throw new UnknownCommandError('shutdown not enabled');
+  }
+
+  /**
+   * The escape hatch has no wire here: the mock answers `version` and `stats` in memcached's text,
+   * and ERROR (UnknownCommandError) otherwise.
+   */
+  async raw(command: string, _options?: RawOptions): Promise<Buffer> {
+    if (this.closed) throw new ClientClosedError();
+    if (command === 'version') return Buffer.from(`VERSION ${this.versionText}\r\n`);
+    if (command === 'stats') {
+      const lines = Object.entries(await this.stats()).map(([k, v]) => `STAT ${k} ${String(v)}\r\n`);
+      return Buffer.from(`${lines.join('')}END\r\n`);
+    }
+    throw new UnknownCommandError();
+  }
+
+  /** As Client's quit: the mock stays usable (a real client would reconnect). */
+  async quit(): Promise<void> {}
+  /** Final: later calls reject with ClientClosedError. */
+  async close(): Promise<void> {
     this.closed = true;
   }
-  async close(): Promise<void> {
+  async [Symbol.asyncDispose](): Promise<void> {
     this.closed = true;
   }
 }

@@ -1,166 +1,68 @@
+import type { CommandSpec } from '../commands.js';
 import { InvalidArgumentError } from '../errors.js';
-import type {
-  CasValue,
-  CommandOptions,
-  MemcacheClient,
-  NoreplyOptions,
-  StoreOptions,
-} from '../memcache-client.js';
-import type {
-  GetOrLoadOptions,
-  MetaArithmeticCallOptions,
-  MetaArithmeticResult,
-  MetaDeleteCallOptions,
-  MetaDeleteResult,
-  MetaGetCallOptions,
-  MetaGetResult,
-  MetaSetCallOptions,
-  MetaSetResult,
-} from '../meta.js';
+import { type CommandDispatcher, forward, installCommands } from '../forward.js';
+import { getOrLoadWith } from '../lease.js';
+import type { MemcacheClient, MemcacheCommands } from '../memcache-client.js';
+
+export interface FallbackClient extends MemcacheCommands {}
 
 /**
  * Reads from several clients in order until one has a hit; writes go to the first only. As
  * pymemcache's FallbackClient, for moving to a new cluster without a cold cache: put the new cluster
  * first and the old one (ideally with ignoreExc) after it, and drop the old one once the new one is warm.
+ *
+ * Its policy is `dispatch`: a read (a row with `read: true`) goes to each client in turn until a hit;
+ * a multi-key read asks the next client only for the keys still missing (pymemcache stops at the
+ * first non-empty answer instead, which loses the hits of the older cluster). Everything else goes to
+ * the first client; quit and close to all of them.
  */
-export class FallbackClient implements MemcacheClient {
+export class FallbackClient implements MemcacheClient, CommandDispatcher {
   readonly clients: readonly MemcacheClient[];
+  declare readonly stats: MemcacheClient['stats'];
+  declare readonly version: MemcacheClient['version'];
+  declare readonly raw: MemcacheClient['raw'];
 
   constructor(clients: readonly MemcacheClient[]) {
-    if (clients.length === 0) throw new InvalidArgumentError('FallbackClient needs at least one client');
-    this.clients = clients;
+    if (!Array.isArray(clients) || clients.length === 0)
+      throw new InvalidArgumentError('FallbackClient needs at least one client');
+    this.clients = [...clients];
   }
 
-  private get first(): MemcacheClient {
-    return this.clients[0]!;
+  dispatch(spec: CommandSpec, a: unknown, b: unknown, c: unknown, d: unknown): Promise<unknown> {
+    if (spec.shape === 'lease') return getOrLoadWith(this, a as string, b as () => unknown, c as object);
+    if (spec.shape === 'lifecycle')
+      return Promise.all(this.clients.map((cl) => forward(cl, spec, a, b, c, d))).then(() => undefined);
+    if (!spec.read) return forward(this.clients[0]!, spec, a, b, c, d);
+    if (spec.shape === 'keys') return this.readMany(spec, [...(a as Iterable<unknown>)], b);
+    return this.readOne(spec, a, b, c, d);
   }
 
-  private async firstHit<R>(read: (c: MemcacheClient) => Promise<R | undefined>): Promise<R | undefined> {
-    for (const c of this.clients) {
-      const r = await read(c);
+  private async readOne(spec: CommandSpec, a: unknown, b: unknown, c: unknown, d: unknown): Promise<unknown> {
+    for (const client of this.clients) {
+      const r = await forward(client, spec, a, b, c, d);
       if (r !== undefined) return r;
     }
     return undefined;
   }
 
-  private async firstNonEmpty<R>(
-    read: (c: MemcacheClient) => Promise<Map<string, R>>,
-  ): Promise<Map<string, R>> {
-    let last = new Map<string, R>();
-    for (const c of this.clients) {
-      last = await read(c);
-      if (last.size > 0) return last;
+  private async readMany(spec: CommandSpec, keys: unknown[], options: unknown): Promise<Map<unknown, unknown>> {
+    const out = new Map<unknown, unknown>();
+    let missing = keys;
+    for (const client of this.clients) {
+      if (missing.length === 0) break;
+      const r = (await forward(client, spec, missing, options, undefined, undefined)) as Map<unknown, unknown>;
+      for (const [k, v] of r) out.set(k, v);
+      if (r.size > 0) missing = missing.filter((k) => !r.has(k));
     }
-    return last;
+    // Keys in the order asked, as a single client answers.
+    const ordered = new Map<unknown, unknown>();
+    for (const k of keys) if (out.has(k)) ordered.set(k, out.get(k));
+    return ordered;
   }
 
-  get<T = unknown>(key: string, options?: CommandOptions): Promise<T | undefined> {
-    return this.firstHit((c) => c.get<T>(key, options));
-  }
-  gets<T = unknown>(key: string, options?: CommandOptions): Promise<CasValue<T> | undefined> {
-    return this.firstHit((c) => c.gets<T>(key, options));
-  }
-  gat<T = unknown>(key: string, expire: number, options?: CommandOptions): Promise<T | undefined> {
-    return this.firstHit((c) => c.gat<T>(key, expire, options));
-  }
-  gats<T = unknown>(key: string, expire: number, options?: CommandOptions): Promise<CasValue<T> | undefined> {
-    return this.firstHit((c) => c.gats<T>(key, expire, options));
-  }
-  getMany<T = unknown>(keys: Iterable<string>, options?: CommandOptions): Promise<Map<string, T>> {
-    const list = [...keys];
-    return this.firstNonEmpty((c) => c.getMany<T>(list, options));
-  }
-  getsMany<T = unknown>(keys: Iterable<string>, options?: CommandOptions): Promise<Map<string, CasValue<T>>> {
-    const list = [...keys];
-    return this.firstNonEmpty((c) => c.getsMany<T>(list, options));
-  }
-
-  set(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
-    return this.first.set(key, value, options);
-  }
-  setMany(
-    values: Iterable<readonly [string, unknown]> | Record<string, unknown>,
-    options?: StoreOptions,
-  ): Promise<string[]> {
-    return this.first.setMany(values, options);
-  }
-  add(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
-    return this.first.add(key, value, options);
-  }
-  replace(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
-    return this.first.replace(key, value, options);
-  }
-  append(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
-    return this.first.append(key, value, options);
-  }
-  prepend(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
-    return this.first.prepend(key, value, options);
-  }
-  cas(key: string, value: unknown, cas: bigint, options?: StoreOptions): Promise<boolean | undefined> {
-    return this.first.cas(key, value, cas, options);
-  }
-  delete(key: string, options?: NoreplyOptions): Promise<boolean> {
-    return this.first.delete(key, options);
-  }
-  deleteMany(keys: Iterable<string>, options?: NoreplyOptions): Promise<boolean> {
-    return this.first.deleteMany(keys, options);
-  }
-  incr(key: string, delta: number | bigint, options?: NoreplyOptions): Promise<bigint | undefined> {
-    return this.first.incr(key, delta, options);
-  }
-  decr(key: string, delta: number | bigint, options?: NoreplyOptions): Promise<bigint | undefined> {
-    return this.first.decr(key, delta, options);
-  }
-  touch(key: string, expire: number, options?: NoreplyOptions): Promise<boolean> {
-    return this.first.touch(key, expire, options);
-  }
-  flushAll(delay?: number, options?: NoreplyOptions): Promise<boolean> {
-    return this.first.flushAll(delay, options);
-  }
-  metaGet<T = unknown>(
-    key: string | Uint8Array,
-    options?: MetaGetCallOptions,
-  ): Promise<MetaGetResult<T> | undefined> {
-    return this.firstHit((c) => c.metaGet<T>(key, options));
-  }
-  async metaGetMany<T = unknown>(
-    keys: Iterable<string | Uint8Array>,
-    options?: CommandOptions,
-  ): Promise<Map<string | Uint8Array, MetaGetResult<T>>> {
-    const list = [...keys];
-    for (const c of this.clients) {
-      const r = await c.metaGetMany<T>(list, options);
-      if (r.size > 0) return r;
-    }
-    return new Map();
-  }
-  metaSet(key: string | Uint8Array, value: unknown, options?: MetaSetCallOptions): Promise<MetaSetResult> {
-    return this.first.metaSet(key, value, options);
-  }
-  metaDelete(key: string | Uint8Array, options?: MetaDeleteCallOptions): Promise<MetaDeleteResult> {
-    return this.first.metaDelete(key, options);
-  }
-  metaArithmetic(
-    key: string | Uint8Array,
-    options?: MetaArithmeticCallOptions,
-  ): Promise<MetaArithmeticResult | undefined> {
-    return this.first.metaArithmetic(key, options);
-  }
-  metaNoop(options?: CommandOptions): Promise<void> {
-    return this.first.metaNoop(options);
-  }
-  invalidate(key: string | Uint8Array, staleTtl?: number, options?: CommandOptions): Promise<boolean> {
-    return this.first.invalidate(key, staleTtl, options);
-  }
-  /** Leases live on the first (newest) client, where writes go. */
-  getOrLoad<T>(key: string, loader: () => Promise<T> | T, options?: GetOrLoadOptions): Promise<T> {
-    return this.first.getOrLoad(key, loader, options);
-  }
-
-  async quit(): Promise<void> {
-    await Promise.all(this.clients.map((c) => c.quit()));
-  }
-  async close(): Promise<void> {
-    await Promise.all(this.clients.map((c) => c.close()));
+  /** `await using`: disposes every client. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await Promise.all(this.clients.map((c) => c[Symbol.asyncDispose]()));
   }
 }
+installCommands(FallbackClient);
