@@ -258,7 +258,7 @@ describe('every command against memcached -B binary', () => {
     const values = await Promise.all(
       Array.from({ length: n }, (_, i) => c.get(`k${i % 50 === 0 ? 'x' : ''}${i}`)),
     );
-    values.forEach((v, i) => expect(v).toBe(i % 50 === 0 ? undefined : `v${i}`));
+    expect(values).toEqual(Array.from({ length: n }, (_, i) => (i % 50 === 0 ? undefined : `v${i}`)));
   });
 
   it('the meta API and getOrLoad reject with UnsupportedCommandError', async () => {
