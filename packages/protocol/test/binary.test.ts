@@ -40,7 +40,7 @@ function packet(r: {
   status?: number;
   opaque?: number;
   cas?: bigint;
-  extras?: Uint8Array;
+  extras?: Uint8Array | number[];
   key?: Uint8Array;
   value?: Uint8Array;
 }): Buffer {
