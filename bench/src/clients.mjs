@@ -5,6 +5,22 @@ import { rawClient } from './raw-client.mjs';
 
 const require = createRequire(import.meta.url);
 
+/**
+ * mc's packages as built (dist/): the ESM build, or the CommonJS one when the ESM build is missing
+ * (other engineers rebuild the packages during the day; the bench measures whatever is built).
+ */
+async function loadMc(pkg) {
+  try {
+    return await import(pkg);
+  } catch (esmError) {
+    try {
+      return require(pkg);
+    } catch {
+      throw esmError;
+    }
+  }
+}
+
 export const CLIENT_NAMES = [
   'raw',
   'raw-merged',
@@ -39,21 +55,21 @@ export async function makeClient(name, addresses) {
     case 'raw-merged':
       return rawClient(host, Number(port), { merge: true, ...variantOptions });
     case 'mc': {
-      const { Client } = await import('@mc/client');
+      const { Client } = await loadMc('@mc/client');
       const c = new Client(address, { timeout: 30_000, connectTimeout: 5000 });
       return mcAdapter(c);
     }
     case 'mc-pooled': {
-      const { PooledClient } = await import('@mc/pool');
+      const { PooledClient } = await loadMc('@mc/pool');
       return mcAdapter(new PooledClient(address, { timeout: 30_000, maxPoolSize: 4 }));
     }
     case 'mc-hash': {
-      const { HashClient } = await import('@mc/hash');
+      const { HashClient } = await loadMc('@mc/hash');
       return mcAdapter(new HashClient([address], { timeout: 30_000 }));
     }
     case 'mc-hash3': {
       if (addresses.length < 3) throw new Error('mc-hash3 needs three server addresses');
-      const { HashClient } = await import('@mc/hash');
+      const { HashClient } = await loadMc('@mc/hash');
       return mcAdapter(new HashClient(addresses.slice(0, 3), { timeout: 30_000 }));
     }
     case 'memjs': {

@@ -52,37 +52,48 @@ try {
     await loader.close();
   }
 
-  const runs = new Map(only.map((n) => [n, []]));
+  // One process per client per scenario per round: each number is a process's own (peak RSS
+  // included), and the clients take their turn at one scenario within seconds of each other, the
+  // order rotated every round, so drift on this shared machine hits them alike.
+  const records = new Map(only.map((n) => [n, new Map()])); // name → round → record
+  const steps = [
+    ...scenarios.map((sc) => sc.id),
+    ...(scenarioIds && !scenarioIds.includes('heap') ? [] : ['heap']),
+  ];
   for (let round = 0; round < rounds; round++) {
-    // Rotate the order every round so drift on a noisy machine cancels out.
-    const order = only.map((_, i) => only[(i + round) % only.length]);
-    for (const name of order) {
-      const r = spawnSync(
-        process.execPath,
-        [
-          '--expose-gc',
-          join(import.meta.dirname, 'worker.mjs'),
-          name,
-          addresses,
-          quick ? 'quick' : 'full',
-          scenarioIds,
-        ],
-        {
-          encoding: 'utf8',
-          timeout: 180_000,
-        },
-      );
-      const line = r.stdout.trim().split('\n').pop();
-      if (r.status !== 0 || !line?.startsWith('{')) {
-        console.log(
-          `! ${name} failed in round ${round + 1}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`,
+    for (const [stepIndex, step] of steps.entries()) {
+      const shift = round + stepIndex;
+      const order = only.map((_, i) => only[(i + shift) % only.length]);
+      for (const name of order) {
+        const r = spawnSync(
+          process.execPath,
+          [
+            '--expose-gc',
+            join(import.meta.dirname, 'worker.mjs'),
+            name,
+            addresses,
+            quick ? 'quick' : 'full',
+            step,
+          ],
+          { encoding: 'utf8', timeout: 120_000 },
         );
-        continue;
+        const line = r.stdout.trim().split('\n').pop();
+        if (r.status !== 0 || !line?.startsWith('{')) {
+          console.log(
+            `! ${name} failed at ${step} in round ${round + 1}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`,
+          );
+          continue;
+        }
+        const got = JSON.parse(line);
+        const rec = records.get(name).get(round) ?? { round, results: {}, heapPerRequest: undefined };
+        Object.assign(rec.results, got.results);
+        if (got.heapPerRequest) rec.heapPerRequest = got.heapPerRequest;
+        records.get(name).set(round, rec);
       }
-      runs.get(name).push({ round, ...JSON.parse(line) });
-      process.stdout.write(`  round ${round + 1}: ${name} done\n`);
+      process.stdout.write(`  round ${round + 1}/${rounds}: ${step} done\n`);
     }
   }
+  const runs = new Map([...records].map(([name, byRound]) => [name, [...byRound.values()]]));
 
   const summary = summarize(runs, scenarios, only);
   const tables = markdown(summary);

@@ -18,7 +18,8 @@ export const fmtRate = (n) =>
 const fmt = (n, digits) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 /**
- * @param runs Map client name → array of { round, results, maxRssMb, heapPerRequest }
+ * @param runs Map client name → array of { round, results: { [scenario id]: result }, heapPerRequest }
+ *   (a scenario that failed in a round is missing from that round's results)
  * @returns per scenario, per client: median ops, ratios to raw / raw-merged / the stronger of the
  *   two (per round), p50, p99, CPU µs per call, peak RSS.
  */
@@ -30,18 +31,18 @@ export function summarize(runs, scenarios, clients) {
   for (const sc of scenarios) {
     const rows = [];
     for (const name of clients) {
-      const rs = runs.get(name) ?? [];
+      const rs = (runs.get(name) ?? []).filter((r) => r.results[sc.id]);
       const ratio = (base) =>
         median(
           rs.map((r) => {
-            const b = base.get(r.round)?.results[sc.id].unitsPerSec;
+            const b = base.get(r.round)?.results[sc.id]?.unitsPerSec;
             return b ? r.results[sc.id].unitsPerSec / b : Number.NaN;
           }),
         );
       const best = new Map(
         [...raw.keys()].map((round) => {
-          const a = raw.get(round)?.results[sc.id].unitsPerSec ?? 0;
-          const b = merged.get(round)?.results[sc.id].unitsPerSec ?? 0;
+          const a = raw.get(round)?.results[sc.id]?.unitsPerSec ?? 0;
+          const b = merged.get(round)?.results[sc.id]?.unitsPerSec ?? 0;
           return [round, { results: { [sc.id]: { unitsPerSec: Math.max(a, b) } } }];
         }),
       );
@@ -68,7 +69,6 @@ export function summarize(runs, scenarios, clients) {
       name,
       h100: median(rs.map((r) => r.heapPerRequest?.[100])),
       h1000: median(rs.map((r) => r.heapPerRequest?.[1000])),
-      rss: median(rs.map((r) => r.maxRssMb)),
     };
   });
   return { scenarios: out, heap };
@@ -77,26 +77,24 @@ export function summarize(runs, scenarios, clients) {
 export function markdown(summary) {
   const lines = [];
   for (const sc of summary.scenarios) {
-    const rss = sc.id === 'get-16M';
     lines.push(`\n${sc.title}`);
     lines.push(
-      `| client | ${sc.unit} | × raw | × raw-merged | p50 ms | p99 ms | CPU µs/call | CPU % |${rss ? ' peak RSS MiB |' : ''}`,
+      `| client | ${sc.unit} | × raw | × raw-merged | p50 ms | p99 ms | CPU µs/call | CPU % | peak RSS MiB |`,
     );
-    lines.push(`|---|---|---|---|---|---|---|---|${rss ? '---|' : ''}`);
+    lines.push('|---|---|---|---|---|---|---|---|---|');
     for (const r of sc.rows) {
       if (r.rounds === 0) {
-        lines.push(`| ${r.name} | failed | | | | | | |${rss ? ' |' : ''}`);
+        lines.push(`| ${r.name} | failed | | | | | | | |`);
         continue;
       }
       lines.push(
-        `| ${r.name} | ${fmtRate(r.unitsPerSec)} | ${fmt(r.toRaw, 2)} | ${fmt(r.toMerged, 2)} | ${fmt(r.p50, 3)} | ${fmt(r.p99, 3)} | ${fmt(r.cpuUsPerCall, 1)} | ${fmt(r.cpuPercent, 0)} |${rss ? ` ${fmt(r.maxRssMb, 0)} |` : ''}`,
+        `| ${r.name} | ${fmtRate(r.unitsPerSec)} | ${fmt(r.toRaw, 2)} | ${fmt(r.toMerged, 2)} | ${fmt(r.p50, 3)} | ${fmt(r.p99, 3)} | ${fmt(r.cpuUsPerCall, 1)} | ${fmt(r.cpuPercent, 0)} | ${fmt(r.maxRssMb, 0)} |`,
       );
     }
   }
-  lines.push('\nHeap per in-flight get (bytes: heapUsed growth while N gets are queued, / N) and peak RSS:');
-  lines.push('| client | N = 100 | N = 1000 | peak RSS MiB (whole run) |');
-  lines.push('|---|---|---|---|');
-  for (const h of summary.heap)
-    lines.push(`| ${h.name} | ${fmt(h.h100, 0)} | ${fmt(h.h1000, 0)} | ${fmt(h.rss, 0)} |`);
+  lines.push('\nHeap per in-flight get (bytes: heapUsed growth while N gets are queued, / N):');
+  lines.push('| client | N = 100 | N = 1000 |');
+  lines.push('|---|---|---|');
+  for (const h of summary.heap) lines.push(`| ${h.name} | ${fmt(h.h100, 0)} | ${fmt(h.h1000, 0)} |`);
   return lines.join('\n');
 }

@@ -56,7 +56,7 @@ export function ratiosSvg(summary, caption) {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}">
 <style>.t{font:bold 13px sans-serif}.l{font:11px sans-serif}.h{font:bold 15px sans-serif}</style>
 <rect width="100%" height="100%" fill="#fff"/>
-<text x="4" y="18" class="h">Throughput ratio to the stronger hand-written baseline (raw or raw-merged, per round; median of rounds)</text>
+<text x="4" y="18" class="h">Throughput ÷ the stronger baseline of the same round (raw or raw-merged), median of rounds</text>
 <text x="4" y="36" class="l">${esc(caption)}</text>
 ${parts.join('\n')}
 </svg>

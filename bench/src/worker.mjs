@@ -1,13 +1,15 @@
 // Runs every scenario once for one client, in its own process (so its peak RSS is its own), and
-// prints one JSON line of results. Usage: node --expose-gc worker.mjs <client> <addr1,addr2,addr3> <quick|full>
+// prints one JSON line of results. Usage: node --expose-gc worker.mjs <client> <addr1,addr2,addr3> <quick|full> [ids]
 // Per scenario: ops/s, sampled p50/p99, client CPU (process.cpuUsage() delta / calls, user + system:
 // the whole worker process, so it includes the bench loop itself, the same for every client), and
-// peak RSS so far. After the scenarios: heap per in-flight get (heapUsed growth while N gets are
+// peak RSS so far (main.mjs runs one scenario per process, so it is that scenario's). The 'heap'
+// step: heap per in-flight get (heapUsed growth while N gets are
 // queued, divided by N), as bench/src/memory.mjs measures it for mc alone.
 import { makeClient } from './clients.mjs';
 import { expectedValue, SCENARIOS } from './scenarios.mjs';
 
-const [name, addressList, mode, scenarioIds] = process.argv.slice(2);
+const [name, addressList, mode, scenarioIds = ''] = process.argv.slice(2);
+// A comma-separated list of scenario ids (and/or 'heap'); empty: every scenario, no heap step.
 const scenarios = scenarioIds ? SCENARIOS.filter((sc) => scenarioIds.split(',').includes(sc.id)) : SCENARIOS;
 const quick = mode === 'quick';
 const client = await makeClient(name, addressList.split(','));
@@ -89,10 +91,13 @@ async function heapPerInFlight(n) {
   samples.sort((a, b) => a - b);
   return samples[2];
 }
-// Skipped under the profiler (profile.mjs), whose samples should show the scenario alone.
-const heapPerRequest = process.env.BENCH_SKIP_HEAP
-  ? {}
-  : { 100: await heapPerInFlight(100), 1000: await heapPerInFlight(1000) };
+// A step of its own ('heap' in the scenario list), after a warm-up, so the numbers do not depend on
+// which scenario ran before.
+let heapPerRequest;
+if (scenarioIds.split(',').includes('heap')) {
+  await Promise.all(Array.from({ length: 200 }, (_, i) => client.get(`s100:${i}`)));
+  heapPerRequest = { 100: await heapPerInFlight(100), 1000: await heapPerInFlight(1000) };
+}
 
 await client.close();
 const maxRssMb = process.resourceUsage().maxRSS / 1024;
