@@ -33,11 +33,16 @@ function tlsOptions(o: GlobalOptions): TlsOptions | undefined {
 }
 
 /** Client options from the global options; credentials fall back to the environment. */
-export function clientOptions(o: GlobalOptions, env: Readonly<Record<string, string | undefined>>): ClientOptions {
+export function clientOptions(
+  o: GlobalOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): ClientOptions {
   const username = o.username ?? env.MEMCACHED_USERNAME;
   const password = o.password ?? env.MEMCACHED_PASSWORD;
   if ((username === undefined) !== (password === undefined))
-    throw new UsageError('give both --username and --password (or MEMCACHED_USERNAME and MEMCACHED_PASSWORD)');
+    throw new UsageError(
+      'give both --username and --password (or MEMCACHED_USERNAME and MEMCACHED_PASSWORD)',
+    );
   const options: ClientOptions = { timeout: o.timeout, connectTimeout: o.connectTimeout };
   const tls = tlsOptions(o);
   if (tls) options.tls = tls;

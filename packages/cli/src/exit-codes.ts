@@ -51,7 +51,11 @@ const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
   'MC_ERR_NO_SERVERS',
   'MC_ERR_DISCOVERY',
 ]);
-const USAGE_CODES: ReadonlySet<string> = new Set(['MC_ERR_INVALID_KEY', 'MC_ERR_INVALID_ARGUMENT', 'MC_CLI_USAGE']);
+const USAGE_CODES: ReadonlySet<string> = new Set([
+  'MC_ERR_INVALID_KEY',
+  'MC_ERR_INVALID_ARGUMENT',
+  'MC_CLI_USAGE',
+]);
 
 function codeOf(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;

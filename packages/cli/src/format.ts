@@ -42,7 +42,12 @@ export function table(header: readonly string[], rows: readonly (readonly string
 export function isPrintableText(bytes: Uint8Array): boolean {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   // A replacement character means invalid UTF-8 (or a real U+FFFD, which we also show as base64).
-  return !text.includes('\uFFFD') && !/[\u0000-\u0008\u000a-\u001f\u007f]/.test(text);
+  if (text.includes('\uFFFD')) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return false;
+  }
+  return true;
 }
 
 /** How a value's bytes appear in text output: the text itself when printable, `base64:…` otherwise. */

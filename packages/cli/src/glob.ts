@@ -8,7 +8,7 @@ export function globToRegExp(glob: string): RegExp {
     const c = glob[i]!;
     if (c === '*') re += '.*';
     else if (c === '?') re += '.';
-    else if (c === '\\' && i + 1 < glob.length) re += escape(glob[++i]!);
+    else if (c === '\\' && i + 1 < glob.length) re += literal(glob[++i]!);
     else if (c === '[') {
       const end = glob.indexOf(']', i + 2);
       if (end < 0) {
@@ -20,11 +20,11 @@ export function globToRegExp(glob: string): RegExp {
       if (negate) body = body.slice(1);
       re += `[${negate ? '^' : ''}${body.replace(/[\\\]^]/g, (m) => `\\${m}`)}]`;
       i = end;
-    } else re += escape(c);
+    } else re += literal(c);
   }
   return new RegExp(`^${re}$`, 's');
 }
 
-function escape(c: string): string {
+function literal(c: string): string {
   return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
 }

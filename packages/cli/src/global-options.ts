@@ -37,7 +37,9 @@ export function decimal(min: number, max = Number.MAX_VALUE, minExclusive = fals
   return (text: string): number => {
     const n = Number(text);
     if (text.trim() === '' || !Number.isFinite(n) || n < min || (minExclusive && n === min) || n > max)
-      throw new InvalidArgumentError(`expected a number ${minExclusive ? 'above' : 'from'} ${min}${max < Number.MAX_VALUE ? ` to ${max}` : ''}.`);
+      throw new InvalidArgumentError(
+        `expected a number ${minExclusive ? 'above' : 'from'} ${min}${max < Number.MAX_VALUE ? ` to ${max}` : ''}.`,
+      );
     return n;
   };
 }
@@ -51,10 +53,10 @@ export function addGlobalOptions(program: Command): Command {
     .option('--discover <endpoint>', 'ElastiCache configuration endpoint: take the servers from it')
     .option('--use-ip', 'with --discover: connect to the nodes by IP instead of hostname')
     .addOption(
-      new Option('--hash <placement>', 'key placement across servers (default: rendezvous; ketama with --discover)').choices([
-        'rendezvous',
-        'ketama',
-      ]),
+      new Option(
+        '--hash <placement>',
+        'key placement across servers (default: rendezvous; ketama with --discover)',
+      ).choices(['rendezvous', 'ketama']),
     )
     .option('--tls', 'connect with TLS (certificates are verified)')
     .option('--tls-ca <file>', 'CA certificate(s) to verify the servers with (implies --tls)')
@@ -63,7 +65,10 @@ export function addGlobalOptions(program: Command): Command {
     .option('--tls-servername <name>', 'name to verify the server certificate against (implies --tls)')
     .option('--tls-insecure', 'do not verify server certificates (implies --tls)')
     .option('--username <name>', 'ASCII auth user (memcached -Y); default $MEMCACHED_USERNAME')
-    .option('--password <password>', 'ASCII auth password; default $MEMCACHED_PASSWORD (keeps it out of shell history)')
+    .option(
+      '--password <password>',
+      'ASCII auth password; default $MEMCACHED_PASSWORD (keeps it out of shell history)',
+    )
     .option('--timeout <ms>', 'ms to wait for each reply', integer(1), 2000)
     .option('--connect-timeout <ms>', 'ms to open a connection (TCP, TLS and auth)', integer(1), 2000)
     .option('--key-prefix <prefix>', 'prepended to every key')

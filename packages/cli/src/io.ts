@@ -23,14 +23,30 @@ export interface CliIo {
   signal?: AbortSignal;
 }
 
-/** Writes and, when the stream asks for it, waits until it drained (backpressure for big outputs). */
-export async function writeAndDrain(out: OutputStream, chunk: string | Uint8Array): Promise<void> {
-  if (!out.write(chunk) && out.once) await new Promise<void>((resolve) => out.once!('drain', resolve));
+/**
+ * Writes and, when the stream asks for it, waits until it drained (backpressure for big outputs).
+ * The signal ends the wait too: a closed pipe (`mc keys | head`) never drains.
+ */
+export async function writeAndDrain(
+  out: OutputStream,
+  chunk: string | Uint8Array,
+  signal: AbortSignal,
+): Promise<void> {
+  if (out.write(chunk) || !out.once || signal.aborted) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    out.once!('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Reads the whole input (for `mc set KEY < file`). */
 export async function readAll(input: InputStream): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const chunk of input) parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+  for await (const chunk of input)
+    parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
   return Buffer.concat(parts);
 }

@@ -1,8 +1,8 @@
-import { isIP, type Socket, connect as netConnect } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import {
-  ClientReplyError,
   type ClientOptions,
+  ClientReplyError,
   ConnectError,
   ConnectionClosedError,
   ConnectTimeoutError,
@@ -156,17 +156,22 @@ export async function* metadump(
     const reader = lines(socket, idleMs);
     if (options.auth) {
       const payload = Buffer.from(`${options.auth.username} ${options.auth.password}`, 'utf8');
-      socket.write(Buffer.concat([Buffer.from(`set auth 0 0 ${payload.length}\r\n`), payload, Buffer.from('\r\n')]));
+      socket.write(
+        Buffer.concat([Buffer.from(`set auth 0 0 ${payload.length}\r\n`), payload, Buffer.from('\r\n')]),
+      );
       const { value } = await reader.next();
-      if (value !== 'STORED') throw new ConnectError(`authentication to ${name} failed: ${value ?? 'connection closed'}`);
+      if (value !== 'STORED')
+        throw new ConnectError(`authentication to ${name} failed: ${value ?? 'connection closed'}`);
     }
     socket.write('lru_crawler metadump all\r\n');
     for await (const line of reader) {
       if (line === 'END') return;
       if (line.startsWith('key=')) yield parseDumpLine(line);
-      else if (line.startsWith('CLIENT_ERROR')) throw new ClientReplyError(line.slice('CLIENT_ERROR '.length));
+      else if (line.startsWith('CLIENT_ERROR'))
+        throw new ClientReplyError(line.slice('CLIENT_ERROR '.length));
       // BUSY (another crawl is running), ERROR (disabled), ...
-      else throw new CliError(`${name}: lru_crawler metadump answered: ${line}`, EXIT.ERROR, 'MC_CLI_METADUMP');
+      else
+        throw new CliError(`${name}: lru_crawler metadump answered: ${line}`, EXIT.ERROR, 'MC_CLI_METADUMP');
     }
     if (signal?.aborted) return;
     throw new ConnectionClosedError(`connection to ${name} closed during the metadump`);

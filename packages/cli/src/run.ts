@@ -12,7 +12,9 @@ import type { CliIo } from './io.js';
 
 const VERSION = (() => {
   try {
-    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    ).version;
   } catch {
     return '0.0.0';
   }
@@ -34,7 +36,9 @@ function describeError(err: unknown): string {
   const e = err as { message?: string; code?: string };
   const message = e?.message ?? String(err);
   const code = e?.code && !e.code.startsWith('commander.') ? ` [${e.code}]` : '';
-  const hint = isAuthFailure(err) ? ' (check --username/--password or MEMCACHED_USERNAME/MEMCACHED_PASSWORD)' : '';
+  const hint = isAuthFailure(err)
+    ? ' (check --username/--password or MEMCACHED_USERNAME/MEMCACHED_PASSWORD)'
+    : '';
   return `mc: ${message}${code}${hint}\n`;
 }
 
@@ -48,7 +52,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
   const signal = io.signal ?? new AbortController().signal;
   const program = new Command('mc');
   program
-    .description('memcached from the command line: stats, keys, get/set, ping and bench, on mc\'s clients')
+    .description("memcached from the command line: stats, keys, get/set, ping and bench, on mc's clients")
     .version(VERSION, '-V, --version')
     .exitOverride()
     .configureOutput({
@@ -98,7 +102,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
     .argument('[value]')
     .option('-t, --ttl <seconds>', 'expiry in seconds (0: never)', integer(0), 0)
     .addOption(new Option('--type <type>', 'how to store VALUE').choices(VALUE_TYPES).default('string'))
-    .option('--flags <n>', 'client flag bits to OR into the serde\'s flags', integer(0, 0xffffffff))
+    .option('--flags <n>', "client flag bits to OR into the serde's flags", integer(0, 0xffffffff))
     .addOption(new Option('--mode <mode>', 'storage command').choices(SET_MODES).default('set'))
     .action((k: string, v: string | undefined, o, cmd: Command) => set(context(cmd), k, v, o));
 

@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@mc/client';
-import { type MemcachedProcess, startFakeConfigEndpoint, startFaultServer, startMemcached } from '@mc/testing';
+import {
+  type MemcachedProcess,
+  startFakeConfigEndpoint,
+  startFaultServer,
+  startMemcached,
+} from '@mc/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCerts } from '../../../tests/certs.js';
 import { jsonLines, runCli } from './run-cli.js';
@@ -21,7 +26,9 @@ describe('ASCII auth (memcached -Y)', () => {
   const s = () => ['--servers', mc.address];
 
   it('with the right credentials every command works (flags or environment)', async () => {
-    expect((await runCli([...s(), '--username', 'alice', '--password', 's3cret', 'set', 'k', 'v'])).code).toBe(0);
+    expect(
+      (await runCli([...s(), '--username', 'alice', '--password', 's3cret', 'set', 'k', 'v'])).code,
+    ).toBe(0);
     const env = { MEMCACHED_USERNAME: 'alice', MEMCACHED_PASSWORD: 's3cret' };
     expect((await runCli([...s(), 'get', 'k'], { env })).stdout).toBe('k\tflags=16\tv\n');
     expect((await runCli([...s(), 'ping'], { env })).code).toBe(0);
@@ -59,7 +66,10 @@ describe('TLS (memcached -Z)', () => {
   beforeAll(async () => {
     certs = makeCerts('cli');
     otherCa = makeCerts('cli-other').ca;
-    mc = await startMemcached({ args: ['-Z', '-o', `ssl_chain_cert=${certs.cert},ssl_key=${certs.key}`], tls: true });
+    mc = await startMemcached({
+      args: ['-Z', '-o', `ssl_chain_cert=${certs.cert},ssl_key=${certs.key}`],
+      tls: true,
+    });
   });
   afterAll(() => mc?.stop());
 
@@ -150,7 +160,10 @@ describe('metadump replies that are not a dump', () => {
   });
 
   it('a dump split at any byte boundary is read whole', async () => {
-    const lines = Array.from({ length: 500 }, (_, i) => `key=k${i} exp=-1 la=1 cas=${i + 1} fetch=no cls=1 size=60\n`);
+    const lines = Array.from(
+      { length: 500 },
+      (_, i) => `key=k${i} exp=-1 la=1 cas=${i + 1} fetch=no cls=1 size=60\n`,
+    );
     const body = Buffer.from(`${lines.join('')}END\r\n`);
     const server = await startFaultServer((socket, _chunk, state) => {
       if (!state.buffer.includes('\r\n')) return;

@@ -49,7 +49,17 @@ describe('mc stats', () => {
     const busy = (async () => {
       for (let i = 0; i < 200; i++) await c.get('k1');
     })();
-    const r = await runCli(['--servers', mc.address, '--json', 'stats', '--watch', '--interval', '0.05', '--count', '3']);
+    const r = await runCli([
+      '--servers',
+      mc.address,
+      '--json',
+      'stats',
+      '--watch',
+      '--interval',
+      '0.05',
+      '--count',
+      '3',
+    ]);
     await busy;
     await c.close();
     const snaps = jsonLines(r.stdout);
@@ -60,7 +70,9 @@ describe('mc stats', () => {
   });
 
   it('on a terminal the table is redrawn in place (cursor up, clear)', async () => {
-    const r = await runCli(['--servers', mc.address, 'stats', '-w', '-i', '0.01', '-n', '2'], { stdoutTTY: true });
+    const r = await runCli(['--servers', mc.address, 'stats', '-w', '-i', '0.01', '-n', '2'], {
+      stdoutTTY: true,
+    });
     expect(r.code).toBe(0);
     expect(r.stdout.match(/mc stats/g)).toHaveLength(2);
     expect(r.stdout).toContain(`${ESC}3A${ESC}J`); // back over the title, the header and the one server row
@@ -69,7 +81,9 @@ describe('mc stats', () => {
   it('Ctrl-C (the signal) ends --watch with the last refresh kept', async () => {
     const stop = new AbortController();
     setTimeout(() => stop.abort(), 150);
-    const r = await runCli(['--servers', mc.address, 'stats', '--watch', '--interval', '0.02'], { signal: stop.signal });
+    const r = await runCli(['--servers', mc.address, 'stats', '--watch', '--interval', '0.02'], {
+      signal: stop.signal,
+    });
     expect(r.code).toBe(0);
     expect(r.stdout.match(/mc stats/g)!.length).toBeGreaterThan(1);
   });
@@ -154,7 +168,11 @@ describe('mc ping', () => {
     const r = await runCli(['--servers', inject('memcached'), '--json', 'ping', '--count', '5']);
     expect(r.code).toBe(0);
     const [out] = jsonLines(r.stdout);
-    const [server] = out!.servers as { ok: boolean; version: string; rttMs: { samples: number[]; min: number; max: number } }[];
+    const [server] = out!.servers as {
+      ok: boolean;
+      version: string;
+      rttMs: { samples: number[]; min: number; max: number };
+    }[];
     expect(server!.ok).toBe(true);
     expect(server!.version).toMatch(/^1\.6\./);
     expect(server!.rttMs.samples).toHaveLength(5);
@@ -223,7 +241,17 @@ describe('mc bench', () => {
 
   it('--duration bounds the run; the text report has the histogram; progress only on a terminal', async () => {
     const r = await runCli(
-      ['--servers', inject('memcached'), 'bench', '--op', 'set', '--duration', '0.3', '--bench-prefix', uniquePrefix('bench')],
+      [
+        '--servers',
+        inject('memcached'),
+        'bench',
+        '--op',
+        'set',
+        '--duration',
+        '0.3',
+        '--bench-prefix',
+        uniquePrefix('bench'),
+      ],
       { stderrTTY: true },
     );
     expect(r.code).toBe(0);

@@ -65,7 +65,8 @@ export async function bench(ctx: Context, opts: BenchOptions): Promise<void> {
   const client = keyedClient(target);
   const value = Buffer.alloc(opts.valueSize, 'x');
   const keyOf = (i: number) => `${opts.benchPrefix}${i}`;
-  const maxRequests = opts.requests ?? (opts.duration === undefined ? DEFAULT_BENCH_REQUESTS : Number.POSITIVE_INFINITY);
+  const maxRequests =
+    opts.requests ?? (opts.duration === undefined ? DEFAULT_BENCH_REQUESTS : Number.POSITIVE_INFINITY);
   const progress = new ProgressLine(ctx.io.stderr);
   const hist = new LatencyHistogram();
   const errorsByCode: Record<string, number> = {};
@@ -161,7 +162,8 @@ function renderBench(r: BenchResult): string {
   const lines = [
     `${r.op} on ${r.servers.join(', ')}: ${r.requests} requests (${r.errors} errors) in ${(r.durationMs / 1000).toFixed(2)} s, ` +
       `${r.concurrency} in flight, ${r.valueSize}-byte values, ${r.keys} keys`,
-    `throughput  ${Math.round(r.opsPerSecond)} ops/s` + (r.hits + r.misses > 0 ? `   gets: ${r.hits} hits, ${r.misses} misses` : ''),
+    `throughput  ${Math.round(r.opsPerSecond)} ops/s` +
+      (r.hits + r.misses > 0 ? `   gets: ${r.hits} hits, ${r.misses} misses` : ''),
     `latency ms  min ${formatMs(l.min)}  mean ${formatMs(l.mean)}  p50 ${formatMs(l.p50)}  p90 ${formatMs(l.p90)}  ` +
       `p99 ${formatMs(l.p99)}  p99.9 ${formatMs(l.p999)}  max ${formatMs(l.max)}`,
     renderHistogram(r.histogram, r.requests - r.errors),

@@ -1,5 +1,5 @@
-import type { HashClient } from '@mc/hash';
 import { isMemcacheError } from '@mc/client';
+import type { HashClient } from '@mc/hash';
 import { keyedClient, resolveTarget } from '../connect.js';
 import type { Context } from '../context.js';
 import { EXIT, UsageError } from '../exit-codes.js';
@@ -102,7 +102,12 @@ function parseValue(text: Buffer, type: SetOptions['type']): unknown {
 }
 
 /** `mc set KEY [VALUE]`: VALUE, or stdin when it is left out. Exit 1 when not stored. */
-export async function set(ctx: Context, key: string, valueText: string | undefined, opts: SetOptions): Promise<void> {
+export async function set(
+  ctx: Context,
+  key: string,
+  valueText: string | undefined,
+  opts: SetOptions,
+): Promise<void> {
   let bytes: Buffer;
   if (valueText !== undefined) bytes = Buffer.from(valueText, 'utf8');
   else if (ctx.io.stdin && !ctx.io.stdin.isTTY) bytes = await readAll(ctx.io.stdin);
@@ -138,7 +143,8 @@ export async function touch(ctx: Context, keys: string[], ttl: number): Promise<
 }
 
 export function parseDelta(text: string): bigint {
-  if (!/^\d+$/.test(text)) throw new UsageError(`DELTA must be a non-negative integer, got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text))
+    throw new UsageError(`DELTA must be a non-negative integer, got ${JSON.stringify(text)}`);
   return BigInt(text);
 }
 

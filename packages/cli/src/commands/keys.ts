@@ -58,10 +58,12 @@ export async function keys(ctx: Context, opts: KeysOptions): Promise<void> {
         const key = item.key.slice(prefix.length);
         if (match && !match.test(key)) continue;
         progress.clear();
-        if (ctx.json) await writeAndDrain(ctx.io.stdout, `${toJson({ ...item, key, server })}\n`);
-        else if (opts.long)
-          await writeAndDrain(ctx.io.stdout, `${key}\t${item.size}\t${item.exp}\t${server}\n`);
-        else await writeAndDrain(ctx.io.stdout, `${key}\n`);
+        const line = ctx.json
+          ? toJson({ ...item, key, server })
+          : opts.long
+            ? `${key}\t${item.size}\t${item.exp}\t${server}`
+            : key;
+        await writeAndDrain(ctx.io.stdout, `${line}\n`, stop.signal);
         if (++written >= limit) {
           stop.abort();
           break;

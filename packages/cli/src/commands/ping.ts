@@ -55,7 +55,11 @@ export async function ping(ctx: Context, opts: PingOptions): Promise<void> {
         } catch (err) {
           codes.push(exitCodeFor(err));
           const e = err as { code?: string; message?: string };
-          return { server: c.server, ok: false, error: { code: e.code ?? 'ERROR', message: e.message ?? String(err) } };
+          return {
+            server: c.server,
+            ok: false,
+            error: { code: e.code ?? 'ERROR', message: e.message ?? String(err) },
+          };
         }
       }),
     );

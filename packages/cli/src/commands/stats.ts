@@ -39,7 +39,8 @@ interface Sample {
   stats: Stats;
 }
 
-const num = (v: StatValue | undefined): number => (typeof v === 'number' || typeof v === 'bigint' ? Number(v) : 0);
+const num = (v: StatValue | undefined): number =>
+  typeof v === 'number' || typeof v === 'bigint' ? Number(v) : 0;
 
 /** Rates over the interval since the previous sample, or since the server started on the first one. */
 export function snapshot(server: string, now: Sample, before: Sample | undefined): ServerSnapshot {
@@ -84,7 +85,17 @@ function render(snaps: readonly ServerSnapshot[], at: Date): string {
         ]
       : [s.server, 'DOWN', '-', '-', '-', '-', '-', '-', '-'],
   );
-  const header = ['server', 'state', 'hit', 'gets/s', 'sets/s', 'evictions', 'memory used / limit', 'items', 'conns'];
+  const header = [
+    'server',
+    'state',
+    'hit',
+    'gets/s',
+    'sets/s',
+    'evictions',
+    'memory used / limit',
+    'items',
+    'conns',
+  ];
   const errors = snaps.filter((s) => !s.ok).map((s) => `  ${s.server}: ${s.error!.message}\n`);
   return `mc stats  ${at.toISOString()}\n${table(header, rows)}${errors.join('')}`;
 }
@@ -107,7 +118,11 @@ async function sampleAll(
         // After an outage the rates start again from the uptime.
         previous.delete(c.server);
         const e = err as { code?: string; message?: string };
-        return { server: c.server, ok: false, error: { code: e.code ?? 'ERROR', message: e.message ?? String(err) } };
+        return {
+          server: c.server,
+          ok: false,
+          error: { code: e.code ?? 'ERROR', message: e.message ?? String(err) },
+        };
       }
     }),
   );
