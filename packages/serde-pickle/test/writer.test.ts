@@ -93,7 +93,7 @@ describe('dumps: refusals (MC_ERR_PICKLE_UNSUPPORTED), nothing half-written', ()
     ['a Uint16Array', new Uint16Array(2)],
     ['an ArrayBuffer', new ArrayBuffer(2)],
     ['an undefined property', { a: undefined }],
-    ['a hole', [1, , 3]],
+    ['a hole', new Array<number>(3).fill(1, 0, 1)],
     ['a cycle', cyclic],
     ['a list as Map key', new Map([[[1], 1]])],
     ['a Map as Map key', new Map([[new Map(), 1]])],
