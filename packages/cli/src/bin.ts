@@ -14,11 +14,13 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   else throw err;
 });
 
-const code = await run(process.argv.slice(2), {
+// No top-level await: the same file must also work when built as CommonJS.
+void run(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,
   env: process.env,
   signal: stop.signal,
+}).then((code) => {
+  process.exitCode = code;
 });
-process.exitCode = code;

@@ -266,3 +266,40 @@ describe('mc bench', () => {
     expect(r.code).toBe(3);
   });
 });
+
+describe('mc keys on a larger cache, with a slow reader', () => {
+  let mc: MemcachedProcess;
+  const count = 20_000;
+  beforeAll(async () => {
+    mc = await startMemcached({ memoryMb: 64 });
+    const c = new Client(mc.address);
+    for (let i = 0; i < count; i += 500)
+      await c.setMany(Array.from({ length: 500 }, (_, j) => [`big:${i + j}`, 'v'] as const));
+    await c.close();
+  });
+  afterAll(() => mc?.stop());
+
+  it('every key arrives once when stdout pushes back (write returns false until it drains)', async () => {
+    const { run } = await import('../src/index.js');
+    const { EventEmitter } = await import('node:events');
+    const lines: string[] = [];
+    let waits = 0;
+    const stdout = Object.assign(new EventEmitter(), {
+      isTTY: false,
+      write(chunk: string | Uint8Array) {
+        lines.push(String(chunk));
+        if (lines.length % 1000 !== 0) return true;
+        waits++;
+        setTimeout(() => stdout.emit('drain'), 5);
+        return false;
+      },
+    });
+    const stderr = { write: () => true };
+    const code = await run(['--servers', mc.address, 'keys'], { stdout, stderr });
+    expect(code).toBe(0);
+    expect(waits).toBe(count / 1000);
+    const keys = new Set(lines.map((l) => l.trimEnd()));
+    expect(keys.size).toBe(count);
+    for (let i = 0; i < count; i += 997) expect(keys.has(`big:${i}`)).toBe(true);
+  });
+});
