@@ -82,6 +82,8 @@ export interface RequestOptions {
 }
 
 const NOOP = () => {};
+/** Up to this many bytes per flush are joined into one buffer rather than written as a writev. */
+const JOIN_LIMIT = 64 * 1024;
 
 /** Statuses that are a command's result, not an error (see binaryStatusError for the others). */
 export function isResultStatus(status: number): boolean {
@@ -304,9 +306,15 @@ export class BinaryConnection {
     if (out.length === 0) return;
     if (out.length === 1) socket.write(out[0]!);
     else {
-      socket.cork();
-      for (let i = 0; i < out.length; i++) socket.write(out[i]!);
-      socket.uncork();
+      let total = 0;
+      for (let i = 0; i < out.length; i++) total += out[i]!.length;
+      // Binary packets are small and many: one joined buffer costs less than a writev of dozens.
+      if (total <= JOIN_LIMIT) socket.write(Buffer.concat(out, total));
+      else {
+        socket.cork();
+        for (let i = 0; i < out.length; i++) socket.write(out[i]!);
+        socket.uncork();
+      }
     }
     out.length = 0;
     const now = performance.now();
