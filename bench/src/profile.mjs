@@ -1,6 +1,7 @@
-// Where does each client spend its CPU? Runs one scenario per client under `node --cpu-prof` (the
-// same worker as the bench, against a memcached started here) and prints the top functions by self
-// time, grouped by function and file, with idle / GC / program shown apart.
+// Where does each client spend its CPU? Runs one scenario per client in the bench's worker with the
+// V8 profiler on around the measured loop only (BENCH_PROFILE: no start-up, no warm-up), against a
+// memcached started here, and prints the top functions by self time, grouped by function and file,
+// with idle / GC / program shown apart.
 // Usage: node src/profile.mjs [--scenario get-100B-x100] [--clients raw,mc] [--top 20]
 // The .cpuprofile files stay in bench/results/profiles/ (open them in Chrome DevTools).
 import { spawnSync } from 'node:child_process';
@@ -31,17 +32,8 @@ try {
     mkdirSync(dir, { recursive: true });
     const r = spawnSync(
       process.execPath,
-      [
-        '--cpu-prof',
-        '--cpu-prof-dir',
-        dir,
-        join(import.meta.dirname, 'worker.mjs'),
-        name,
-        addresses,
-        'full',
-        scenario,
-      ],
-      { encoding: 'utf8', timeout: 120_000, env: { ...process.env, BENCH_SKIP_HEAP: '1' } },
+      [join(import.meta.dirname, 'worker.mjs'), name, addresses, 'full', scenario],
+      { encoding: 'utf8', timeout: 120_000, env: { ...process.env, BENCH_PROFILE: join(dir, 'cpu') } },
     );
     if (r.status !== 0) {
       console.log(`! ${name}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);

@@ -5,6 +5,8 @@
 // peak RSS so far (main.mjs runs one scenario per process, so it is that scenario's). The 'heap'
 // step: heap per in-flight get (heapUsed growth while N gets are
 // queued, divided by N), as bench/src/memory.mjs measures it for mc alone.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { makeClient } from './clients.mjs';
 import { expectedValue, SCENARIOS } from './scenarios.mjs';
 
@@ -13,6 +15,16 @@ const [name, addressList, mode, scenarioIds = ''] = process.argv.slice(2);
 const scenarios = scenarioIds ? SCENARIOS.filter((sc) => scenarioIds.split(',').includes(sc.id)) : SCENARIOS;
 const quick = mode === 'quick';
 const client = await makeClient(name, addressList.split(','));
+
+// BENCH_PROFILE=<path prefix>: a CPU profile of each measured loop alone (not start-up, not warm-up),
+// written to <prefix>-<scenario>.cpuprofile (profile.mjs reads it).
+let profiler;
+if (process.env.BENCH_PROFILE) {
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+}
 
 function check(key, got) {
   const want = expectedValue(key);
@@ -64,9 +76,14 @@ for (const sc of scenarios) {
   });
   globalThis.gc?.();
   const rssBeforeMb = process.memoryUsage.rss() / 2 ** 20;
+  await profiler?.post('Profiler.start');
   const cpu0 = process.cpuUsage();
   const r = await drive(op, { total: size.total, concurrency: sc.concurrency, maxMs: size.maxMs });
   const cpu = process.cpuUsage(cpu0);
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(`${process.env.BENCH_PROFILE}-${sc.id}.cpuprofile`, JSON.stringify(profile));
+  }
   r.unitsPerSec = r.opsPerSec * (sc.unitsPerOp ?? 1);
   r.cpuUsPerCall = (cpu.user + cpu.system) / r.ops;
   // The share of one core the client process used while driving: below 100 % it waited on the server.
