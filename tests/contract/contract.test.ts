@@ -16,6 +16,33 @@ describeMemcacheClientContract('PooledClient', async (prefix) => ({
 }));
 
 describeMemcacheClientContract(
+  'PooledClient spreading over 4 connections (pipelineThreshold 1)',
+  async (prefix) => ({
+    client: new PooledClient(shared, { keyPrefix: prefix, maxPoolSize: 4, pipelineThreshold: 1 }),
+  }),
+);
+
+describeMemcacheClientContract(
+  'HashClient over one server with usePooling and ignoreExc',
+  async (prefix) => ({
+    client: new HashClient([shared], { keyPrefix: prefix, usePooling: true, ignoreExc: true }),
+  }),
+  { ignoreExc: true },
+);
+
+describeMemcacheClientContract(
+  'RetryingClient wrapping FallbackClient wrapping PooledClient',
+  async (prefix) => ({
+    client: new RetryingClient(
+      new FallbackClient([
+        new PooledClient(shared, { keyPrefix: prefix, maxPoolSize: 2 }),
+        new Client(shared, { keyPrefix: `${prefix}old:`, ignoreExc: true }),
+      ]),
+    ),
+  }),
+);
+
+describeMemcacheClientContract(
   'HashClient over three real servers',
   async (prefix) => {
     const servers: MemcachedProcess[] = await Promise.all(
