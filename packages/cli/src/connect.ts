@@ -48,6 +48,7 @@ export function clientOptions(
   if (tls) options.tls = tls;
   if (username !== undefined && password !== undefined) options.auth = { username, password };
   if (o.keyPrefix) options.keyPrefix = o.keyPrefix;
+  if (o.unicodeKeys) options.allowUnicodeKeys = true;
   return options;
 }
 
@@ -70,7 +71,7 @@ export async function resolveTarget(
   const client = clientOptions(o, env);
   if (o.discover) {
     if (o.servers) throw new UsageError('give either --servers or --discover, not both');
-    const { keyPrefix, ...endpointOptions } = client;
+    const { keyPrefix, allowUnicodeKeys, ...endpointOptions } = client;
     const config = await discover(o.discover, endpointOptions);
     const servers = config.nodes.map((n) => `${o.useIp || !n.hostname ? n.ip : n.hostname}:${n.port}`);
     return { servers, client, placement: o.hash ?? 'ketama' };

@@ -17,6 +17,7 @@ export interface GlobalOptions {
   timeout: number;
   connectTimeout: number;
   keyPrefix?: string;
+  unicodeKeys?: boolean;
   json?: boolean;
 }
 
@@ -72,5 +73,6 @@ export function addGlobalOptions(program: Command): Command {
     .option('--timeout <ms>', 'ms to wait for each reply', integer(1), 2000)
     .option('--connect-timeout <ms>', 'ms to open a connection (TCP, TLS and auth)', integer(1), 2000)
     .option('--key-prefix <prefix>', 'prepended to every key')
+    .option('--unicode-keys', 'accept non-ASCII keys (sent as UTF-8)')
     .option('--json', 'machine-readable output (see the README for the shapes)');
 }

@@ -82,10 +82,12 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
   program
     .command('stats')
     .description('per server: hit ratio, gets/sets per second, evictions, memory, items, connections')
+    .argument('[group]', 'a stats group (items, slabs, settings, conns, sizes): all its lines, per server')
+    .option('-a, --all', 'every STAT line, per server, instead of the summary')
     .option('-w, --watch', 'refresh until Ctrl-C (in place on a terminal)')
     .option('-i, --interval <seconds>', 'seconds between refreshes', decimal(0.01), 2)
     .option('-n, --count <n>', 'stop after n refreshes', integer(1))
-    .action((o, cmd: Command) => stats(context(cmd), o));
+    .action((group: string | undefined, o, cmd: Command) => stats(context(cmd), { ...o, group }));
 
   program
     .command('get')

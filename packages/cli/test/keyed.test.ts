@@ -115,6 +115,13 @@ describe('mc get / set / delete / touch / incr against real memcached', () => {
     expect(await client.get(`${p}pfx`)).toBe('v');
   });
 
+  it('non-ASCII keys need --unicode-keys (exit 2 without, nothing sent)', async () => {
+    expect((await runCli([...s, 'set', `${p}café`, 'v'])).code).toBe(2);
+    expect((await runCli([...s, '--unicode-keys', 'set', `${p}café`, 'crème'])).code).toBe(0);
+    const r = await runCli([...s, '--unicode-keys', 'get', `${p}café`]);
+    expect(r.stdout).toBe(`${p}café\tflags=16\tcrème\n`);
+  });
+
   it('servers come from MEMCACHED_SERVERS when --servers is not given', async () => {
     await client.set(`${p}env`, 'from env');
     const r = await runCli(['get', `${p}env`], { env: { MEMCACHED_SERVERS: server } });

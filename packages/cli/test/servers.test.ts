@@ -88,12 +88,28 @@ describe('mc stats', () => {
     expect(r.stdout.match(/mc stats/g)!.length).toBeGreaterThan(1);
   });
 
+  it('--all and a stats group list every line per server; an unknown group is an ERROR (exit 5)', async () => {
+    const all = await runCli(['--servers', mc.address, 'stats', '--all']);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/\ncurr_items +20\n/);
+    expect(all.stdout).toMatch(/\nlimit_maxbytes +33554432\n/);
+    const settings = await runCli(['--servers', mc.address, '--json', 'stats', 'settings']);
+    const [snap] = jsonLines(settings.stdout);
+    expect((snap!.servers as { stats: Record<string, unknown> }[])[0]!.stats.maxbytes).toBe(32 * 1024 * 1024);
+    const bad = await runCli(['--servers', mc.address, 'stats', 'nonsense']);
+    expect(bad.code).toBe(5);
+    expect(bad.stdout).toMatch(new RegExp(`stat +${mc.address.replace(/\./g, '\\.')}\\n`));
+    expect(bad.stdout).toContain(
+      `${mc.address}: ERROR: ERROR: the server does not know this command [MC_ERR_UNKNOWN_COMMAND]`,
+    );
+  });
+
   it('an unreachable server is shown DOWN next to the others and exits 3', async () => {
     const dead = `127.0.0.1:${await freePort()}`;
     const r = await runCli(['--servers', `${mc.address},${dead}`, 'stats']);
     expect(r.code).toBe(3);
     expect(r.stdout.split('\n').find((l) => l.startsWith(dead))).toMatch(/DOWN/);
-    expect(r.stdout).toContain(`${dead}: cannot connect`);
+    expect(r.stdout).toContain(`${dead}: DOWN: cannot connect`);
     expect(r.stdout.split('\n').find((l) => l.startsWith(mc.address))).toMatch(/ up /);
   });
 });

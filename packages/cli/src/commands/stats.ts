@@ -7,6 +7,10 @@ import { formatBytes, formatPercent, formatRate, table } from '../format.js';
 import { toJson } from '../json.js';
 
 export interface StatsOptions {
+  /** A `stats` group (items, slabs, settings, conns, sizes...): every line of it, per server. */
+  group?: string;
+  /** Every STAT line of plain `stats`, per server, instead of the summary. */
+  all?: boolean;
   watch?: boolean;
   /** Seconds between refreshes with --watch. */
   interval: number;
@@ -83,7 +87,7 @@ function render(snaps: readonly ServerSnapshot[], at: Date): string {
           String(s.currItems ?? '-'),
           String(s.currConnections ?? '-'),
         ]
-      : [s.server, 'DOWN', '-', '-', '-', '-', '-', '-', '-'],
+      : [s.server, stateOf(s), '-', '-', '-', '-', '-', '-', '-'],
   );
   const header = [
     'server',
@@ -96,18 +100,33 @@ function render(snaps: readonly ServerSnapshot[], at: Date): string {
     'items',
     'conns',
   ];
-  const errors = snaps.filter((s) => !s.ok).map((s) => `  ${s.server}: ${s.error!.message}\n`);
+  const errors = snaps
+    .filter((s) => !s.ok)
+    .map((s) => `  ${s.server}: ${stateOf(s)}: ${s.error!.message} [${s.error!.code}]\n`);
   return `mc stats  ${at.toISOString()}\n${table(header, rows)}${errors.join('')}`;
+}
+
+/** Every stat by name, one column per server: `mc stats --all` and `mc stats GROUP`. */
+function renderAll(snaps: readonly ServerSnapshot[], title: string, at: Date): string {
+  const names = [...new Set(snaps.flatMap((s) => Object.keys(s.stats ?? {})))];
+  const rows = names.map((n) => [n, ...snaps.map((s) => (s.ok ? String(s.stats?.[n] ?? '-') : stateOf(s)))]);
+  const errors = snaps
+    .filter((s) => !s.ok)
+    .map((s) => `  ${s.server}: ${stateOf(s)}: ${s.error!.message} [${s.error!.code}]\n`);
+  return `mc ${title}  ${at.toISOString()}\n${table(['stat', ...snaps.map((s) => s.server)], rows)}${errors.join('')}`;
 }
 
 async function sampleAll(
   clients: readonly Client[],
   previous: Map<string, Sample>,
+  group: string | undefined,
 ): Promise<{ snaps: ServerSnapshot[]; code: ExitCode }> {
   const codes: ExitCode[] = [];
   const snaps = await Promise.all(
     clients.map(async (c): Promise<ServerSnapshot> => {
       try {
+        if (group !== undefined)
+          return { server: c.server, ok: true, stats: await c.stats(...group.split(' ')) };
         const stats = await c.stats();
         const sample = { at: performance.now(), stats };
         const snap = snapshot(c.server, sample, previous.get(c.server));
@@ -127,6 +146,12 @@ async function sampleAll(
     }),
   );
   return { snaps, code: worst(codes) };
+}
+
+/** DOWN for a server that cannot be reached, ERROR for one that answered with an error. */
+function stateOf(s: ServerSnapshot): string {
+  if (s.ok) return 'up';
+  return exitCodeFor({ code: s.error?.code }) === EXIT.UNREACHABLE ? 'DOWN' : 'ERROR';
 }
 
 /** Counts the lines a block of text takes, to move the cursor back over it. */
@@ -154,13 +179,16 @@ export async function stats(ctx: Context, opts: StatsOptions): Promise<void> {
           break; // stopped
         }
       }
-      const result = await sampleAll(clients, previous);
+      const result = await sampleAll(clients, previous, opts.group);
       code = result.code;
       if (ctx.json) {
         ctx.out(`${toJson({ time: new Date().toISOString(), servers: result.snaps })}\n`);
         continue;
       }
-      const text = render(result.snaps, new Date());
+      const text =
+        opts.group !== undefined || opts.all
+          ? renderAll(result.snaps, opts.group ? `stats ${opts.group}` : 'stats', new Date())
+          : render(result.snaps, new Date());
       // Cursor up over the previous table, clear to the end of the screen, draw the new one.
       if (tty && drawn > 0) ctx.out(`\x1b[${drawn}A\x1b[J`);
       else if (i > 0) ctx.out('\n');
