@@ -19,4 +19,11 @@ export {
 } from './ketama.js';
 export { ModulaHash } from './modula.js';
 export type { NodeLocator } from './node-locator.js';
+export {
+  HASH_CLIENT_DEFAULTS,
+  HASH_OPTION_NAMES,
+  type HashClientOptionsInput,
+  type ResolvedHashClientOptions,
+  resolveHashClientOptions,
+} from './options.js';
 export { pymemcacheNodeName, RendezvousHash } from './rendezvous.js';
