@@ -110,6 +110,8 @@ describe('bad input never reaches the socket', () => {
     await expect(c.decr('k', 0.5)).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(c.cas('k', 1, 5 as unknown as bigint)).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(c.flushAll(-1)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(c.get('k', { timeout: -1 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(c.getMany(['k'], { timeout: Number.NaN })).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(c.metaGet()).rejects.toBeInstanceOf(UnsupportedCommandError);
     await new Promise((r) => setTimeout(r, 30));
     expect(server.received().length).toBe(0);
@@ -121,13 +123,16 @@ describe('the failure rule, on fake binary servers', () => {
   it('a stall: the timeout fires, every in-flight call fails, the next call reconnects', async () => {
     const server = track(await binaryFake(() => {}));
     const c = client(server, { timeout: 100 });
+    const failures: Error[] = [];
+    c.onConnectionError((e) => failures.push(e));
     const results = await Promise.allSettled([c.get('a'), c.set('b', 1), c.getMany(['c', 'd'])]);
     const reasons = results.map((r) => (r as PromiseRejectedResult).reason);
     expect(reasons.some((e) => e instanceof TimeoutError)).toBe(true);
     for (const e of reasons)
       expect(e instanceof TimeoutError || e instanceof ConnectionClosedError).toBe(true);
-    await expect(c.get('again')).rejects.toBeInstanceOf(TimeoutError);
+    await expect(c.get('again', { timeout: 50 })).rejects.toBeInstanceOf(TimeoutError);
     expect(server.connections).toBe(2);
+    expect(failures.map((e) => e.constructor.name)).toEqual(['TimeoutError', 'TimeoutError']);
   });
 
   it('a server that cuts mid-reply: ConnectionClosedError for everything in flight, then a new connection', async () => {

@@ -64,6 +64,7 @@ export class BinaryClient implements MemcacheClient {
   private readonly serde: Serde;
   private readonly keyOptions: { allowUnicode: boolean; prefix: string };
   private readonly noreplyDefault: boolean;
+  private readonly failureListeners: Array<(error: Error) => void> = [];
 
   constructor(server: ServerSpec, options: BinaryClientOptions = {}) {
     if (options.sasl !== undefined) {
@@ -496,6 +497,22 @@ export class BinaryClient implements MemcacheClient {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.conn.quit();
     this.conn.close();
+  }
+
+  /**
+   * Calls `listener` once per connection-level failure (timeout, protocol error, unexpected close,
+   * failed connect or SASL refusal), with the error. Returns a function that removes it. Not called
+   * for close() or quit().
+   */
+  onConnectionError(listener: (error: Error) => void): () => void {
+    this.failureListeners.push(listener);
+    this.conn.onFailure ??= (error) => {
+      for (const l of this.failureListeners) l(error);
+    };
+    return () => {
+      const i = this.failureListeners.indexOf(listener);
+      if (i >= 0) this.failureListeners.splice(i, 1);
+    };
   }
 
   /** Requests queued or in flight on the connection. */

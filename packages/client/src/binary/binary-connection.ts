@@ -8,6 +8,7 @@ import {
   describeStatus,
   encodeBinarySimple,
   encodeSaslAuth,
+  InvalidArgumentError,
   type MemcacheError,
   Opcode,
   opcodeName,
@@ -124,6 +125,8 @@ export class BinaryConnection {
   private fenceBase = 0;
   private fenceCount = 0;
   private idleWaiters: Array<() => void> = [];
+  /** Called once per connection-level failure (not for close() or quit()). */
+  onFailure: ((error: Error) => void) | undefined;
 
   constructor(target: ServerAddress, options: BinaryClientOptions) {
     this.target = target;
@@ -237,6 +240,11 @@ export class BinaryConnection {
     opcode: number,
   ): Promise<T> {
     if (this.state === 'closed') return Promise.reject(new ClientClosedError());
+    const t = options?.timeout;
+    if (t !== undefined && (typeof t !== 'number' || !Number.isFinite(t) || t < 0))
+      return Promise.reject(
+        new InvalidArgumentError(`timeout must be a non-negative finite number of ms, got ${String(t)}`),
+      );
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
     return new Promise<T>((resolve, reject) => {
@@ -606,6 +614,7 @@ export class BinaryConnection {
     this.fenceCount = 0;
     this.outbox.length = 0;
     if (channels.close.hasSubscribers) channels.close.publish({ server: this.address, error });
+    if (!(error instanceof ClientClosedError)) this.onFailure?.(error);
     const sameForAll =
       error instanceof ConnectError ||
       error instanceof ConnectTimeoutError ||
