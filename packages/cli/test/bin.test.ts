@@ -102,14 +102,16 @@ describe('the built bin (dist/bin.js)', () => {
       let out = '';
       let err = '';
       child.stderr.on('data', (d) => (err += d));
-      await new Promise<void>((resolve) =>
+      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await new Promise<void>((resolve, reject) => {
         child.stdout.on('data', (d) => {
           out += d;
           if (out.includes('mc stats')) resolve();
-        }),
-      );
+        });
+        closed.then(() => reject(new Error(`mc exited before its first refresh: ${err}`)));
+      });
       child.kill('SIGINT');
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      const code = await closed;
       expect(err).toBe('');
       expect(code).toBe(0);
     });
@@ -118,9 +120,13 @@ describe('the built bin (dist/bin.js)', () => {
       const child = spawn(process.execPath, [bin, '--servers', server.address, 'keys']);
       let err = '';
       child.stderr.on('data', (d) => (err += d));
-      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.once('data', () => resolve());
+        closed.then(() => reject(new Error(`mc exited before its first key: ${err}`)));
+      });
       child.stdout.destroy(); // like head exiting after its first line
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      const code = await closed;
       expect(err).toBe('');
       expect(code).toBe(0);
     });
