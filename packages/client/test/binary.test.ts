@@ -19,6 +19,7 @@ import {
   InvalidArgumentError,
   ServerError,
 } from '../src/index.js';
+import { type CommandTraceContext, commandTracing } from '../src/tracing.js';
 
 let sasl: SaslMemcachedProcess;
 let binary: MemcachedProcess;
@@ -296,6 +297,23 @@ describe('every command against memcached -B binary', () => {
     } finally {
       await own.stop();
     }
+  });
+
+  it('calls are published on the mc:command tracing channel', async () => {
+    const c = onBinary();
+    const seen: CommandTraceContext[] = [];
+    const start = (ctx: unknown) => void seen.push(ctx as CommandTraceContext);
+    commandTracing.start.subscribe(start);
+    try {
+      await c.getMany(['a', 'b']);
+      await c.set('a', 1, { noreply: true });
+    } finally {
+      commandTracing.start.unsubscribe(start);
+    }
+    expect(seen.map((s) => [s.command, s.server, s.keys, s.noreply])).toEqual([
+      ['getMany', binary.address, ['a', 'b'], false],
+      ['set', binary.address, ['a'], true],
+    ]);
   });
 
   it('close is final: pending and later calls reject with ClientClosedError', async () => {

@@ -21,6 +21,7 @@ import {
   Status,
 } from '@mc/protocol';
 import { defaultSerde, type Serde } from '@mc/serde';
+import { COMMAND_LIST } from '../commands.js';
 import { entriesOf } from '../entries.js';
 import type {
   CasValue,
@@ -33,6 +34,7 @@ import type { MetaArithmeticResult, MetaDeleteResult, MetaGetResult, MetaSetResu
 import { serializeWithFlags } from '../serialize.js';
 import { parseServer, type ServerSpec } from '../server-address.js';
 import { type Stats, typeStats } from '../stats.js';
+import { type TraceTarget, traceCommandMethods } from '../tracing.js';
 import { BinaryConnection, type Collected, isResultStatus } from './binary-connection.js';
 import { UnsupportedCommandError } from './errors.js';
 import { BINARY_DEFAULTS, type BinaryClientOptions } from './options.js';
@@ -56,7 +58,7 @@ const META_HINT = 'the meta protocol is text only; use a text Client (the defaul
  * a Noop. The meta commands and getOrLoad do not exist in the binary protocol: they reject with
  * UnsupportedCommandError.
  */
-export class BinaryClient implements MemcacheClient {
+export class BinaryClient implements MemcacheClient, TraceTarget {
   /** The server's address as text ("host:port", "[v6]:port" or a socket path). */
   readonly server: string;
   readonly options: Readonly<BinaryClientOptions>;
@@ -66,6 +68,9 @@ export class BinaryClient implements MemcacheClient {
   private readonly noreplyDefault: boolean;
   private readonly failureListeners: Array<(error: Error) => void> = [];
 
+  /** @internal For the tracing channel (mc:command): where this client sends its calls. */
+  readonly traceServer: TraceTarget['traceServer'];
+
   constructor(server: ServerSpec, options: BinaryClientOptions = {}) {
     if (options.sasl !== undefined) {
       const { username, password, mechanism = 'PLAIN' } = options.sasl;
@@ -74,8 +79,14 @@ export class BinaryClient implements MemcacheClient {
       if (typeof username !== 'string' || username.length === 0 || typeof password !== 'string')
         throw new InvalidArgumentError('sasl needs a non-empty username and a password string');
     }
-    this.conn = new BinaryConnection(parseServer(server), options);
+    const address = parseServer(server);
+    this.conn = new BinaryConnection(address, options);
     this.server = this.conn.address;
+    this.traceServer = Object.freeze(
+      'path' in address
+        ? { server: this.server, host: undefined, port: undefined, socketPath: address.path }
+        : { server: this.server, host: address.host, port: address.port, socketPath: undefined },
+    );
     this.options = options;
     this.serde = options.serde ?? defaultSerde;
     this.keyOptions = {
@@ -83,6 +94,11 @@ export class BinaryClient implements MemcacheClient {
       prefix: options.keyPrefix ?? BINARY_DEFAULTS.keyPrefix,
     };
     this.noreplyDefault = options.defaultNoreply ?? BINARY_DEFAULTS.defaultNoreply;
+  }
+
+  /** @internal For the tracing channel. */
+  get traceDefaultNoreply(): boolean {
+    return this.noreplyDefault;
   }
 
   // ---- plumbing -------------------------------------------------------------------------------
@@ -520,3 +536,6 @@ export class BinaryClient implements MemcacheClient {
     return this.conn.pendingCount;
   }
 }
+
+// Calls are published on the mc:command tracing channel, as the text Client's are.
+traceCommandMethods(BinaryClient, COMMAND_LIST);
