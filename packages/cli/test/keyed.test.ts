@@ -122,6 +122,12 @@ describe('mc get / set / delete / touch / incr against real memcached', () => {
     expect(r.stdout).toBe(`${p}café\tflags=16\tcrème\n`);
   });
 
+  it('global options work after the command name too', async () => {
+    await client.set(`${p}late`, 'v');
+    const r = await runCli(['get', `${p}late`, '--servers', server, '--json']);
+    expect(jsonLines(r.stdout)).toEqual([{ key: `${p}late`, hit: true, flags: 16, size: 1, value: 'v' }]);
+  });
+
   it('servers come from MEMCACHED_SERVERS when --servers is not given', async () => {
     await client.set(`${p}env`, 'from env');
     const r = await runCli(['get', `${p}env`], { env: { MEMCACHED_SERVERS: server } });
