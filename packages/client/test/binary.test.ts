@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
+  createSaslConfig,
   type MemcachedProcess,
   type SaslMemcachedProcess,
   startBinaryMemcached,
@@ -116,6 +119,16 @@ describe('SASL against memcached -S', () => {
     await c.set('q', 1);
     await c.quit();
     expect(await c.get('q')).toBe(1);
+  });
+});
+
+describe('the SASL test helper', () => {
+  it('writes memcached.conf next to the sasldb; a missing saslpasswd2 says how to install it', () => {
+    const conf = readFileSync(join(sasl.saslDir, 'memcached.conf'), 'utf8');
+    expect(conf).toBe(`mech_list: plain\nsasldb_path: ${join(sasl.saslDir, 'sasldb2')}\n`);
+    expect(() => createSaslConfig({ u: 'p' }, ['PLAIN'], '/nonexistent/saslpasswd2')).toThrow(
+      /bootstrap\.sh/,
+    );
   });
 });
 
