@@ -154,6 +154,14 @@ function stateOf(s: ServerSnapshot): string {
   return exitCodeFor({ code: s.error?.code }) === EXIT.UNREACHABLE ? 'DOWN' : 'ERROR';
 }
 
+function fitWidth(text: string, columns: number | undefined): string {
+  if (!columns) return text;
+  return text
+    .split('\n')
+    .map((l) => (l.length >= columns ? l.slice(0, columns - 1) : l))
+    .join('\n');
+}
+
 /** Counts the lines a block of text takes, to move the cursor back over it. */
 const lineCount = (text: string) => text.split('\n').length - 1;
 
@@ -189,11 +197,13 @@ export async function stats(ctx: Context, opts: StatsOptions): Promise<void> {
         opts.group !== undefined || opts.all
           ? renderAll(result.snaps, opts.group ? `stats ${opts.group}` : 'stats', new Date())
           : render(result.snaps, new Date());
-      // Cursor up over the previous table, clear to the end of the screen, draw the new one.
+      // Cursor up over the previous table, clear to the end of the screen, draw the new one. On a
+      // terminal, lines are cut to its width: a wrapped line would break the count of lines to go up.
+      const shown = tty ? fitWidth(text, ctx.io.stdout.columns) : text;
       if (tty && drawn > 0) ctx.out(`\x1b[${drawn}A\x1b[J`);
       else if (i > 0) ctx.out('\n');
-      ctx.out(text);
-      drawn = lineCount(text);
+      ctx.out(shown);
+      drawn = lineCount(shown);
     }
   } finally {
     await Promise.all(clients.map((c) => c.close()));
