@@ -98,6 +98,10 @@ export async function makeClient(name, addresses) {
         maxValue: 32 * 1024 * 1024,
       });
       const p = (fn) => new Promise((res, rej) => fn((err, v) => (err ? rej(err) : res(v))));
+      // Open the pool's 10 connections first: with retries 0, requests that arrive while every
+      // connection is still connecting fail with "The connection pool is full" (each bench scenario
+      // runs in a fresh process, so no earlier scenario has opened them).
+      await Promise.all(Array.from({ length: 10 }, () => p((cb) => c.get('warm-up', cb))));
       return {
         get: (k) => p((cb) => c.get(k, cb)),
         set: (k, v) => p((cb) => c.set(k, v, 0, cb)),

@@ -9,7 +9,7 @@ import { startServer } from './memcached-server.mjs';
 import { rawClient } from './raw-client.mjs';
 import { markdown, summarize } from './report.mjs';
 import { expectedValue, preload, SCENARIOS } from './scenarios.mjs';
-import { ratiosSvg } from './svg-chart.mjs';
+import { CPU_CHART, ratiosSvg } from './svg-chart.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -79,9 +79,9 @@ try {
         );
         const line = r.stdout.trim().split('\n').pop();
         if (r.status !== 0 || !line?.startsWith('{')) {
-          console.log(
-            `! ${name} failed at ${step} in round ${round + 1}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`,
-          );
+          const out = (r.stderr || r.stdout || r.error?.message || '').trim().split('\n');
+          const why = out.find((l) => /Error|error:/.test(l)) ?? out.at(-1);
+          console.log(`! ${name} failed at ${step} in round ${round + 1} (exit ${r.status}): ${why?.trim()}`);
           continue;
         }
         const got = JSON.parse(line);
@@ -112,8 +112,10 @@ try {
     JSON.stringify({ caption, runs: Object.fromEntries(runs) }, null, 1),
   );
   writeFileSync(join(dir, `${tag}.md`), `${caption}\n${tables}\n`);
-  writeFileSync(join(dir, quick ? 'ratios-quick.svg' : 'ratios.svg'), ratiosSvg(summary, caption));
-  console.log(`wrote bench/results/${tag}.json, ${tag}.md, ${quick ? 'ratios-quick.svg' : 'ratios.svg'}`);
+  const suffix = quick ? '-quick' : '';
+  writeFileSync(join(dir, `ratios${suffix}.svg`), ratiosSvg(summary, caption));
+  writeFileSync(join(dir, `cpu${suffix}.svg`), ratiosSvg(summary, caption, CPU_CHART));
+  console.log(`wrote bench/results/${tag}.json, ${tag}.md, ratios${suffix}.svg, cpu${suffix}.svg`);
 } finally {
   await Promise.all(servers.map((s) => s.stop()));
 }

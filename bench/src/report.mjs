@@ -61,6 +61,12 @@ export function summarize(runs, scenarios, clients) {
         maxRssMb: m((x) => x.maxRssMb),
       });
     }
+    // Client CPU per call against the thriftier baseline (lower is better): steadier than
+    // throughput on a shared machine, since it does not count time spent waiting for a core.
+    const baseCpu = Math.min(
+      ...rows.filter((r) => r.name === 'raw' || r.name === 'raw-merged').map((r) => r.cpuUsPerCall),
+    );
+    for (const r of rows) r.cpuToBest = r.cpuUsPerCall / baseCpu;
     out.push({ id: sc.id, title: sc.title, unit: sc.unitsPerOp ? 'keys/s' : 'ops/s', rows });
   }
   const heap = clients.map((name) => {

@@ -7,8 +7,19 @@ const colorOf = (name) =>
   name.startsWith('raw') ? COLORS.raw : name.startsWith('mc') ? COLORS.mc : COLORS.peer;
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** @param summary the result of report.mjs summarize(); @param caption a line under the title */
-export function ratiosSvg(summary, caption) {
+/**
+ * @param summary the result of report.mjs summarize(); @param caption a line under the title
+ * @param chart which number: the throughput ratio (default) or the CPU-per-call ratio
+ */
+export function ratiosSvg(
+  summary,
+  caption,
+  chart = {
+    field: 'toBest',
+    title:
+      'Throughput ÷ the stronger baseline of the same round (raw or raw-merged), median of rounds; higher is better',
+  },
+) {
   const width = 860;
   const labelW = 130;
   const plotW = width - labelW - 70;
@@ -16,7 +27,7 @@ export function ratiosSvg(summary, caption) {
   const gap = 3;
   const titleH = 22;
   const panelGap = 10;
-  const all = summary.scenarios.flatMap((sc) => sc.rows.map((r) => r.toBest)).filter(Number.isFinite);
+  const all = summary.scenarios.flatMap((sc) => sc.rows.map((r) => r[chart.field])).filter(Number.isFinite);
   const max = Math.max(1.5, Math.ceil(Math.max(...all, 1) * 2) / 2);
   const x = (v) => labelW + (Math.min(v, max) / max) * plotW;
   const parts = [];
@@ -26,7 +37,7 @@ export function ratiosSvg(summary, caption) {
     y += titleH;
     const top = y;
     for (const r of sc.rows) {
-      const v = r.toBest;
+      const v = r[chart.field];
       parts.push(
         `<text x="${labelW - 6}" y="${y + barH - 2}" class="l" text-anchor="end">${esc(r.name)}</text>`,
       );
@@ -56,9 +67,14 @@ export function ratiosSvg(summary, caption) {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}">
 <style>.t{font:bold 13px sans-serif}.l{font:11px sans-serif}.h{font:bold 15px sans-serif}</style>
 <rect width="100%" height="100%" fill="#fff"/>
-<text x="4" y="18" class="h">Throughput ÷ the stronger baseline of the same round (raw or raw-merged), median of rounds</text>
+<text x="4" y="18" class="h">${esc(chart.title)}</text>
 <text x="4" y="36" class="l">${esc(caption)}</text>
 ${parts.join('\n')}
 </svg>
 `;
 }
+
+export const CPU_CHART = {
+  field: 'cpuToBest',
+  title: 'Client CPU µs per call ÷ the thriftier baseline (raw or raw-merged), medians; lower is better',
+};
