@@ -6,6 +6,7 @@ export {
   startFakeConfigEndpoint,
 } from './fake-config-endpoint.js';
 export * from './fault-servers.js';
+export { type LegacyServer, type LegacyServerOptions, startLegacyServer } from './legacy-server.js';
 export {
   freePort,
   MemcachedNotFoundError,
@@ -14,4 +15,12 @@ export {
   startMemcached,
 } from './memcached.js';
 export { MockClient, type MockClientOptions } from './mock-client.js';
+export {
+  type NutcrackerHash,
+  NutcrackerNotFoundError,
+  type NutcrackerProcess,
+  nutcrackerConfig,
+  type StartNutcrackerOptions,
+  startNutcracker,
+} from './nutcracker.js';
 export * from './sasl.js';
