@@ -100,7 +100,10 @@ export class Client implements MemcacheClient, TraceTarget {
       prefix: this.prefix,
     };
     this.noreplyDefault = options.defaultNoreply ?? DEFAULTS.defaultNoreply;
-    this.batcher = (options.batchGets ?? DEFAULTS.batchGets) ? new GetBatcher(this.conn) : undefined;
+    this.batcher =
+      (options.batchGets ?? DEFAULTS.batchGets)
+        ? new GetBatcher(this.conn, (entry, key) => this.serde.deserialize(key, entry.value, entry.flags))
+        : undefined;
     if (options.ignoreExc) ignoreReadFailures(this);
   }
 
@@ -116,22 +119,24 @@ export class Client implements MemcacheClient, TraceTarget {
   }
 
   /** Sends one command and returns its reply; server error replies reject with their typed error. */
-  private async send(
+  private send(bytes: Buffer, expect: Expect, options?: CommandOptions, endToken?: string): Promise<Reply> {
+    return this.sendMapped(bytes, expect, options, asReply, endToken);
+  }
+
+  /**
+   * Sends one command; its reply is turned into the result by `map` (a static function) in the read
+   * loop, so the call costs one promise. Error replies reject with their typed error.
+   */
+  private sendMapped<R>(
     bytes: Buffer,
     expect: Expect,
-    options?: CommandOptions,
+    options: CommandOptions | undefined,
+    map: (reply: Reply) => R,
     endToken?: string,
-  ): Promise<Reply> {
+  ): Promise<R> {
+    const timeout = callTimeout(options?.timeout);
     this.batcher?.flush();
-    const reply = await this.conn.request(
-      bytes,
-      expect,
-      options?.signal,
-      callTimeout(options?.timeout),
-      endToken,
-    );
-    if (reply.type === 'error') throw reply.error;
-    return reply;
+    return this.conn.request(bytes, expect, options?.signal, timeout, endToken, undefined, undefined, map);
   }
 
   private noreply(options?: NoreplyOptions): boolean {
@@ -170,28 +175,20 @@ export class Client implements MemcacheClient, TraceTarget {
 
   // ---- storage --------------------------------------------------------------------------------
 
-  private async store(
-    command: StorageCommand,
-    key: string,
-    value: unknown,
-    options?: StoreOptions,
-  ): Promise<boolean> {
-    const k = this.key(key);
-    const s = this.serialize(key, value, options?.flags);
-    const bytes = encodeStorage(
-      command,
-      k,
-      s.flags,
-      this.checkExpire(options?.expire),
-      s.bytes,
-      this.noreply(options),
-    );
-    if (this.noreply(options)) {
-      this.fire(bytes);
-      return true;
+  private store(command: StorageCommand, key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
+    try {
+      const k = this.key(key);
+      const s = this.serialize(key, value, options?.flags);
+      const noreply = this.noreply(options);
+      const bytes = encodeStorage(command, k, s.flags, this.checkExpire(options?.expire), s.bytes, noreply);
+      if (noreply) {
+        this.fire(bytes);
+        return Promise.resolve(true);
+      }
+      return this.sendMapped(bytes, Expect.Store, options, isStored);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    const reply = await this.send(bytes, Expect.Store, options);
-    return reply.type === 'status' && reply.status === 'STORED';
   }
 
   set(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
@@ -260,13 +257,20 @@ export class Client implements MemcacheClient, TraceTarget {
 
   // ---- retrieval ------------------------------------------------------------------------------
 
-  async get<T = unknown>(key: string, options?: CommandOptions): Promise<T | undefined> {
-    const k = this.key(key);
-    const full = this.prefix + key;
-    if (this.batcher && options?.timeout === undefined) {
-      const entry = await this.batcher.get(k, full, options?.signal);
-      return entry ? this.decode<T>(entry, key) : undefined;
+  get<T = unknown>(key: string, options?: CommandOptions): Promise<T | undefined> {
+    let k: Buffer;
+    try {
+      k = this.key(key);
+    } catch (err) {
+      return Promise.reject(err);
     }
+    const full = this.prefix + key;
+    if (this.batcher && options?.timeout === undefined)
+      return this.batcher.get(k, full, key, options?.signal) as Promise<T | undefined>;
+    return this.getAlone<T>(k, full, key, options);
+  }
+
+  private async getAlone<T>(k: Buffer, full: string, key: string, options?: CommandOptions): Promise<T | undefined> {
     const reply = await this.send(encodeGet([k]), Expect.Values, options);
     const entry = this.single(reply, full);
     return entry ? this.decode<T>(entry, key) : undefined;
@@ -367,14 +371,18 @@ export class Client implements MemcacheClient, TraceTarget {
 
   // ---- other keyed commands -------------------------------------------------------------------
 
-  async delete(key: string, options?: NoreplyOptions): Promise<boolean> {
-    const bytes = encodeDelete(this.key(key), this.noreply(options));
-    if (this.noreply(options)) {
-      this.fire(bytes);
-      return true;
+  delete(key: string, options?: NoreplyOptions): Promise<boolean> {
+    try {
+      const noreply = this.noreply(options);
+      const bytes = encodeDelete(this.key(key), noreply);
+      if (noreply) {
+        this.fire(bytes);
+        return Promise.resolve(true);
+      }
+      return this.sendMapped(bytes, Expect.Delete, options, isDeleted);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    const reply = await this.send(bytes, Expect.Delete, options);
-    return reply.type === 'status' && reply.status === 'DELETED';
   }
 
   async deleteMany(keys: Iterable<string>, options?: NoreplyOptions): Promise<boolean> {
@@ -715,6 +723,17 @@ export class Client implements MemcacheClient, TraceTarget {
 }
 
 traceCommandMethods(Client, COMMAND_LIST);
+
+// Reply mappers: static, so a request carries no closure of its own.
+function asReply(reply: Reply): Reply {
+  return reply;
+}
+function isStored(reply: Reply): boolean {
+  return reply.type === 'status' && reply.status === 'STORED';
+}
+function isDeleted(reply: Reply): boolean {
+  return reply.type === 'status' && reply.status === 'DELETED';
+}
 
 type Method = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => Promise<unknown>;
 

@@ -11,6 +11,7 @@ import {
   TimeoutError,
 } from './errors.js';
 import { type ClientOptions, DEFAULTS } from './options.js';
+import { OutputBuffer } from './output-buffer.js';
 import { formatServer, type ServerAddress } from './server-address.js';
 
 /** A request waiting for its reply. One object per request; no per-request timer. */
@@ -34,6 +35,11 @@ export interface Pending {
   started: number;
   /** For a quiet meta pipeline: replies collected until the closing MN. */
   batch?: Reply[];
+  /**
+   * Turns the reply into the caller's result inside the read loop (a static function: no closure per
+   * request), saving the caller a `.then`. Error replies reject with their error instead.
+   */
+  map?: (reply: Reply) => unknown;
 }
 
 type State = 'idle' | 'connecting' | 'ready' | 'closed';
@@ -59,8 +65,8 @@ export class Connection {
   private head = 0;
   private sent = 0;
   private flushScheduled = false;
-  /** Bytes queued since the last flush. */
-  private readonly outbox: Buffer[] = [];
+  /** Bytes queued since the last flush: one slab, so a tick of requests leaves in one write(). */
+  private readonly outbox = new OutputBuffer();
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private connectTimer: NodeJS.Timeout | undefined;
@@ -101,10 +107,30 @@ export class Connection {
     endToken?: string,
     command?: string,
     batch?: Reply[],
-  ): Promise<Reply> {
+  ): Promise<Reply>;
+  request<R>(
+    bytes: Buffer,
+    expect: Expect,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    endToken: string | undefined,
+    command: string | undefined,
+    batch: Reply[] | undefined,
+    map: (reply: Reply) => R,
+  ): Promise<R>;
+  request(
+    bytes: Buffer,
+    expect: Expect,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    endToken?: string,
+    command?: string,
+    batch?: Reply[],
+    map?: (reply: Reply) => unknown,
+  ): Promise<unknown> {
     if (this.state === 'closed') return Promise.reject(new ClientClosedError());
     if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
-    return new Promise<Reply>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const t = timeoutMs ?? this.options.timeout ?? DEFAULTS.timeout;
       const p: Pending = {
         bytes,
@@ -122,6 +148,7 @@ export class Connection {
         started: 0,
       };
       if (batch) p.batch = batch;
+      if (map) p.map = map;
       if (
         channels.commandStart.hasSubscribers ||
         channels.commandEnd.hasSubscribers ||
@@ -192,15 +219,14 @@ export class Connection {
     const socket = this.socket;
     if (this.state !== 'ready' || !socket) return;
     if (this.fenceOpen) this.closeFence();
-    const out = this.outbox;
-    if (out.length === 0) return;
+    if (this.outbox.isEmpty) return;
+    const out = this.outbox.take();
     if (out.length === 1) socket.write(out[0]!);
     else {
       socket.cork();
       for (let i = 0; i < out.length; i++) socket.write(out[i]!);
       socket.uncork();
     }
-    out.length = 0;
     const now = performance.now();
     let minDeadline = this.timerAt;
     const end = this.queue.length;
@@ -353,7 +379,7 @@ export class Connection {
     this.connectTimer = undefined;
     this.state = 'ready';
     if (channels.connect.hasSubscribers) channels.connect.publish({ server: this.address });
-    if (this.outbox.length > 0 || this.fenceOpen) this.flush();
+    if (!this.outbox.isEmpty || this.fenceOpen) this.flush();
     else if (this.head === this.queue.length) socket.unref();
   }
 
@@ -381,7 +407,9 @@ export class Connection {
         if (p.onAbort) p.signal!.removeEventListener('abort', p.onAbort);
         if (!p.abandoned) {
           if (p.command !== undefined) this.publishEnd(p, reply);
-          p.resolve(reply);
+          if (p.map === undefined) p.resolve(reply);
+          else if (reply.type === 'error') p.reject(reply.error);
+          else p.resolve(p.map(reply) as Reply);
         }
       }
     } catch (err) {
@@ -461,7 +489,7 @@ export class Connection {
     this.queue = [];
     this.head = this.sent = 0;
     this.fenceOpen = false;
-    this.outbox.length = 0;
+    this.outbox.clear();
     if (channels.close.hasSubscribers) channels.close.publish({ server: this.address, error });
     // A failure that cost requests: an idle socket the server closed is not one (it reconnects quietly).
     if (this.onFailure !== undefined && pending.length > 0 && !(error instanceof ClientClosedError))

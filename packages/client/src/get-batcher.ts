@@ -6,7 +6,9 @@ import { AbortError } from './errors.js';
 export const MAX_BATCH_KEYS = 100;
 
 interface Waiter {
-  resolve: (entry: ValueEntry | undefined) => void;
+  /** The key as the caller gave it (for the serde). */
+  key: string;
+  resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
@@ -24,12 +26,25 @@ export class GetBatcher {
   private waiters = new Map<string, Waiter[]>();
   private scheduled = false;
 
-  constructor(private readonly conn: Connection) {}
+  /**
+   * `decode` turns an entry into the caller's value (the client's serde), so each caller's promise
+   * resolves with its value directly: one promise per get().
+   */
+  constructor(
+    private readonly conn: Connection,
+    private readonly decode: (entry: ValueEntry, key: string) => unknown,
+  ) {}
 
-  get(key: Buffer, keyText: string, signal: AbortSignal | undefined): Promise<ValueEntry | undefined> {
+  /** Resolves with the decoded value, or undefined on a miss. */
+  get(
+    key: Buffer,
+    keyText: string,
+    userKey: string,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
     if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
     return new Promise((resolve, reject) => {
-      const w: Waiter = { resolve, reject, signal, onAbort: undefined, done: false };
+      const w: Waiter = { key: userKey, resolve, reject, signal, onAbort: undefined, done: false };
       if (signal) {
         w.onAbort = () => {
           if (w.done) return;
@@ -61,7 +76,7 @@ export class GetBatcher {
     this.keys = [];
     this.waiters = new Map();
     this.conn.request(encodeGet(keys), Expect.Values, undefined, undefined, undefined, 'get').then(
-      (reply) => settle(reply, waiters, this.conn),
+      (reply) => settle(reply, waiters, this.conn, this.decode),
       (error: Error) => {
         for (const list of waiters.values()) for (const w of list) finish(w, undefined, error);
       },
@@ -71,7 +86,12 @@ export class GetBatcher {
   };
 }
 
-function settle(reply: Reply, waiters: Map<string, Waiter[]>, conn: Connection): void {
+function settle(
+  reply: Reply,
+  waiters: Map<string, Waiter[]>,
+  conn: Connection,
+  decode: (entry: ValueEntry, key: string) => unknown,
+): void {
   if (reply.type === 'error') {
     for (const list of waiters.values()) for (const w of list) finish(w, undefined, reply.error);
     return;
@@ -88,16 +108,26 @@ function settle(reply: Reply, waiters: Map<string, Waiter[]>, conn: Connection):
       for (const l of waiters.values()) for (const w of l) finish(w, undefined, err);
       return;
     }
-    for (const w of list) finish(w, entry);
+    for (const w of list) {
+      let value: unknown;
+      try {
+        value = decode(entry, w.key);
+      } catch (err) {
+        // The serde refused this value: this caller's error alone.
+        finish(w, undefined, err as Error);
+        continue;
+      }
+      finish(w, value);
+    }
     waiters.delete(entry.key);
   }
   for (const list of waiters.values()) for (const w of list) finish(w, undefined);
 }
 
-function finish(w: Waiter, entry: ValueEntry | undefined, error?: Error): void {
+function finish(w: Waiter, value: unknown, error?: Error): void {
   if (w.onAbort) w.signal!.removeEventListener('abort', w.onAbort);
   if (w.done) return;
   w.done = true;
   if (error) w.reject(error);
-  else w.resolve(entry);
+  else w.resolve(value);
 }

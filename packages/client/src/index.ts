@@ -41,3 +41,4 @@ export {
 } from './server-address.js';
 export { type Stats, type StatValue, typeStats } from './stats.js';
 export * from './wrappers/index.js';
+export * from './options/index.js';
