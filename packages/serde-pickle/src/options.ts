@@ -16,10 +16,12 @@ export interface PickleOptions {
   /** Largest pickle read or written, in bytes. Default 256 MiB (@mc/serde's DEFAULT_MAX_DECOMPRESSED_SIZE). */
   maxSize?: number;
   /**
-   * How a Python dict is read. 'object' (default): a plain object with a null prototype when every
-   * key is a str, a Map otherwise. 'map': always a Map (keeps key order and key types exactly).
+   * How a Python dict is read. 'object' (default): a plain object, as JSON.parse makes, when every
+   * key is a str (a "__proto__" key becomes an own property, as in JSON.parse: nothing is polluted),
+   * a Map otherwise. 'null-prototype': the same with Object.create(null) objects, which inherit
+   * nothing (about 5 times slower to fill in V8). 'map': always a Map (keeps key order and types).
    */
-  dict?: 'object' | 'map';
+  dict?: 'object' | 'null-prototype' | 'map';
   /**
    * How a Python 2 `str` (opcodes STRING, BINSTRING, SHORT_BINSTRING) is read: 'ascii' (default, as
    * Python 3's pickle.loads: non-ASCII bytes are an error), 'latin1', 'utf8' (invalid UTF-8 is an
@@ -47,7 +49,7 @@ export type ResolvedPickleOptions = {
   readonly maxDepth: number;
   readonly maxItems: number;
   readonly maxSize: number;
-  readonly dict: 'object' | 'map';
+  readonly dict: 'object' | 'null-prototype' | 'map';
   readonly legacyStrings: 'ascii' | 'latin1' | 'utf8' | 'bytes';
   readonly protocol: 2 | 3 | 4 | 5;
 };
@@ -63,7 +65,7 @@ export function resolveOptions(options: PickleOptions | undefined): ResolvedPick
     maxDepth: positive('maxDepth', options.maxDepth, PICKLE_DEFAULTS.maxDepth),
     maxItems: positive('maxItems', options.maxItems, PICKLE_DEFAULTS.maxItems),
     maxSize: positive('maxSize', options.maxSize, PICKLE_DEFAULTS.maxSize),
-    dict: oneOf('dict', options.dict, ['object', 'map'] as const, PICKLE_DEFAULTS.dict),
+    dict: oneOf('dict', options.dict, ['object', 'null-prototype', 'map'] as const, PICKLE_DEFAULTS.dict),
     legacyStrings: oneOf(
       'legacyStrings',
       options.legacyStrings,

@@ -86,7 +86,9 @@ class Reader {
   private readonly stack: unknown[] = [];
   /** Stack lengths at each open MARK. */
   private readonly marks: number[] = [];
-  private readonly memo = new Map<number, unknown>();
+  /** Python's pickler numbers memo slots 0, 1, 2...: a dense array, with a Map for any other index. */
+  private readonly memo: unknown[] = [];
+  private sparseMemo: Map<number, unknown> | undefined;
   private readonly info = new Map<object, ContainerInfo>();
   /** In 'object' mode, dicts that turned into Maps when a non-str key arrived: old object → Map. */
   private replaced: Map<object, Map<unknown, unknown>> | undefined;
@@ -107,52 +109,55 @@ class Reader {
         });
       const op = (this.op = buf[this.pos++] as number);
       switch (op) {
-        case OP.PROTO: {
+        case 0x80: {
+          // PROTO
           const v = this.u8();
           if (v > 5) throw this.fail('MC_ERR_PICKLE_UNSUPPORTED', `unsupported pickle protocol ${v}`);
           break;
         }
-        case OP.FRAME: {
+        case 0x95: {
+          // FRAME
           const n = this.u64();
           if (n > buf.length - this.pos)
             throw this.fail('MC_ERR_PICKLE_TRUNCATED', 'frame runs past the end');
           break;
         }
-        case OP.STOP:
+        case 0x2e: // STOP
           return this.stop();
         // --- scalars
-        case OP.NONE:
+        case 0x4e: // NONE
           stack.push(null);
           break;
-        case OP.NEWTRUE:
+        case 0x88: // NEWTRUE
           stack.push(true);
           break;
-        case OP.NEWFALSE:
+        case 0x89: // NEWFALSE
           stack.push(false);
           break;
-        case OP.BININT1:
+        case 0x4b: // BININT1
           stack.push(this.u8());
           break;
-        case OP.BININT2:
+        case 0x4d: // BININT2
           this.need(2);
           stack.push(buf.readUInt16LE(this.pos));
           this.pos += 2;
           break;
-        case OP.BININT:
+        case 0x4a: // BININT
           this.need(4);
           stack.push(buf.readInt32LE(this.pos));
           this.pos += 4;
           break;
-        case OP.INT:
+        case 0x49: // INT
           stack.push(this.textInt(true));
           break;
-        case OP.LONG:
+        case 0x4c: // LONG
           stack.push(this.textInt(false));
           break;
-        case OP.LONG1:
+        case 0x8a: // LONG1
           stack.push(this.binaryInt(this.u8()));
           break;
-        case OP.LONG4: {
+        case 0x8b: {
+          // LONG4
           this.need(4);
           const n = buf.readInt32LE(this.pos);
           this.pos += 4;
@@ -160,25 +165,26 @@ class Reader {
           stack.push(this.binaryInt(n));
           break;
         }
-        case OP.BINFLOAT:
+        case 0x47: // BINFLOAT
           this.need(8);
           stack.push(buf.readDoubleBE(this.pos));
           this.pos += 8;
           break;
-        case OP.FLOAT:
+        case 0x46: // FLOAT
           stack.push(this.textFloat());
           break;
         // --- str
-        case OP.SHORT_BINUNICODE:
+        case 0x8c: // SHORT_BINUNICODE
           stack.push(this.utf8(this.u8()));
           break;
-        case OP.BINUNICODE:
+        case 0x58: // BINUNICODE
           stack.push(this.utf8(this.u32()));
           break;
-        case OP.BINUNICODE8:
+        case 0x8d: // BINUNICODE8
           stack.push(this.utf8(this.u64()));
           break;
-        case OP.UNICODE: {
+        case 0x56: {
+          // UNICODE
           const text = decodeRawUnicodeEscape(this.line());
           if (text === undefined)
             throw this.fail('MC_ERR_PICKLE_INVALID', 'malformed raw-unicode-escape text');
@@ -186,10 +192,11 @@ class Reader {
           break;
         }
         // --- Python 2 str
-        case OP.SHORT_BINSTRING:
+        case 0x55: // SHORT_BINSTRING
           stack.push(this.legacyString(this.take(this.u8())));
           break;
-        case OP.BINSTRING: {
+        case 0x54: {
+          // BINSTRING
           this.need(4);
           const n = buf.readInt32LE(this.pos);
           this.pos += 4;
@@ -197,138 +204,147 @@ class Reader {
           stack.push(this.legacyString(this.take(n)));
           break;
         }
-        case OP.STRING:
+        case 0x53: // STRING
           stack.push(this.legacyString(this.quoted()));
           break;
         // --- bytes and bytearray
-        case OP.SHORT_BINBYTES:
+        case 0x43: // SHORT_BINBYTES
           stack.push(Buffer.from(this.take(this.u8())));
           break;
-        case OP.BINBYTES:
+        case 0x42: // BINBYTES
           stack.push(Buffer.from(this.take(this.u32())));
           break;
-        case OP.BINBYTES8:
+        case 0x8e: // BINBYTES8
           stack.push(Buffer.from(this.take(this.u64())));
           break;
-        case OP.BYTEARRAY8:
+        case 0x96: // BYTEARRAY8
           stack.push(new Uint8Array(this.take(this.u64())));
           break;
         // --- stack and memo
-        case OP.MARK:
+        case 0x28: // MARK
           this.marks.push(stack.length);
           break;
-        case OP.POP:
+        case 0x30: // POP
           // As Python: POP with nothing above the last mark removes the mark.
           if (stack.length > this.base()) stack.pop();
           else if (this.marks.length) this.marks.pop();
           else throw this.fail('MC_ERR_PICKLE_INVALID', 'POP on an empty stack');
           break;
-        case OP.POP_MARK:
+        case 0x31: // POP_MARK
           this.popMark();
           break;
-        case OP.DUP:
+        case 0x32: // DUP
           stack.push(this.top());
           break;
-        case OP.PUT:
+        case 0x70: // PUT
           this.put(this.textIndex());
           break;
-        case OP.BINPUT:
+        case 0x71: // BINPUT
           this.put(this.u8());
           break;
-        case OP.LONG_BINPUT:
+        case 0x72: // LONG_BINPUT
           this.put(this.u32());
           break;
-        case OP.MEMOIZE:
-          this.put(this.memo.size);
+        case 0x94: // MEMOIZE
+          this.put(this.memo.length + (this.sparseMemo?.size ?? 0));
           break;
-        case OP.GET:
+        case 0x67: // GET
           this.get(this.textIndex());
           break;
-        case OP.BINGET:
+        case 0x68: // BINGET
           this.get(this.u8());
           break;
-        case OP.LONG_BINGET:
+        case 0x6a: // LONG_BINGET
           this.get(this.u32());
           break;
         // --- containers
-        case OP.EMPTY_LIST:
+        case 0x5d: // EMPTY_LIST
           stack.push(this.container([], 'list'));
           break;
-        case OP.LIST: {
+        case 0x6c: {
+          // LIST
           const list = this.container(this.popMark(), 'list');
           const li = this.info.get(list) as ContainerInfo;
           for (const item of list) this.adopt(li, item);
           stack.push(list);
           break;
         }
-        case OP.APPEND: {
+        case 0x61: {
+          // APPEND
           const item = this.pop();
           const [list, li] = this.target('list');
           (list as unknown[]).push(this.adopt(li, item));
           break;
         }
-        case OP.APPENDS: {
+        case 0x65: {
+          // APPENDS
           const items = this.popMark();
           const [list, li] = this.target('list');
           for (const item of items) (list as unknown[]).push(this.adopt(li, item));
           break;
         }
-        case OP.EMPTY_TUPLE:
+        case 0x29: // EMPTY_TUPLE
           stack.push(this.tuple([]));
           break;
-        case OP.TUPLE1:
+        case 0x85: // TUPLE1
           stack.push(this.tuple(this.popN(1)));
           break;
-        case OP.TUPLE2:
+        case 0x86: // TUPLE2
           stack.push(this.tuple(this.popN(2)));
           break;
-        case OP.TUPLE3:
+        case 0x87: // TUPLE3
           stack.push(this.tuple(this.popN(3)));
           break;
-        case OP.TUPLE:
+        case 0x74: // TUPLE
           stack.push(this.tuple(this.popMark()));
           break;
-        case OP.EMPTY_DICT:
+        case 0x7d: // EMPTY_DICT
           stack.push(this.newDict());
           break;
-        case OP.DICT: {
+        case 0x64: {
+          // DICT
           const items = this.popMark();
           const dict = this.newDict();
           stack.push(dict);
           this.setItems(stack.length - 1, items);
           break;
         }
-        case OP.SETITEM: {
+        case 0x73: {
+          // SETITEM
           const value = this.pop();
           const key = this.pop();
           this.setItems(this.dictSlot(), [key, value]);
           break;
         }
-        case OP.SETITEMS: {
+        case 0x75: {
+          // SETITEMS
           const items = this.popMark();
           this.setItems(this.dictSlot(), items);
           break;
         }
-        case OP.EMPTY_SET:
+        case 0x8f: // EMPTY_SET
           stack.push(this.container(new Set(), 'set'));
           break;
-        case OP.ADDITEMS: {
+        case 0x90: {
+          // ADDITEMS
           const items = this.popMark();
           const [set, si] = this.target('set');
           for (const item of items) (set as Set<unknown>).add(this.element(si, item));
           break;
         }
-        case OP.FROZENSET:
+        case 0x91: // FROZENSET
           stack.push(this.frozenset(this.popMark()));
           break;
         // --- the only callables: built-in data types
-        case OP.GLOBAL: {
+        case 0x63: {
+          // GLOBAL
           const module = this.line().toString('latin1');
           const name = this.line().toString('latin1');
           stack.push(this.global(module, name));
           break;
         }
-        case OP.STACK_GLOBAL: {
+        case 0x93: {
+          // STACK_GLOBAL
           const name = this.pop();
           const module = this.pop();
           if (typeof module !== 'string' || typeof name !== 'string')
@@ -336,14 +352,15 @@ class Reader {
           stack.push(this.global(module, name));
           break;
         }
-        case OP.REDUCE: {
+        case 0x52: {
+          // REDUCE
           const args = this.pop();
           const callable = this.pop();
           stack.push(this.reduce(callable, args));
           break;
         }
-        case OP.NEXT_BUFFER:
-        case OP.READONLY_BUFFER:
+        case 0x97: // NEXT_BUFFER
+        case 0x98: // READONLY_BUFFER
           throw this.fail(
             'MC_ERR_PICKLE_UNSUPPORTED',
             `${opName(op)}: out-of-band buffers (protocol 5) cannot travel through memcached`,
@@ -545,12 +562,18 @@ class Reader {
   }
 
   private put(index: number): void {
-    this.memo.set(index, this.top());
+    const value = this.top();
+    if (index < this.memo.length) this.memo[index] = value;
+    else if (index === this.memo.length && this.sparseMemo === undefined) this.memo.push(value);
+    else (this.sparseMemo ??= new Map()).set(index, value);
   }
 
   private get(index: number): void {
-    if (!this.memo.has(index)) throw this.fail('MC_ERR_PICKLE_INVALID', `memo ${index} was never stored`);
-    this.stack.push(this.resolve(this.memo.get(index)));
+    let value: unknown;
+    if (index < this.memo.length) value = this.memo[index];
+    else if (this.sparseMemo?.has(index)) value = this.sparseMemo.get(index);
+    else throw this.fail('MC_ERR_PICKLE_INVALID', `memo ${index} was never stored`);
+    this.stack.push(this.resolve(value));
   }
 
   // ------------------------------------------------------------------ containers
@@ -561,7 +584,8 @@ class Reader {
   }
 
   private newDict(): object {
-    return this.container(this.opts.dict === 'map' ? new Map() : Object.create(null), 'dict');
+    const dict = this.opts.dict;
+    return this.container(dict === 'map' ? new Map() : dict === 'object' ? {} : Object.create(null), 'dict');
   }
 
   /**
@@ -642,8 +666,12 @@ class Reader {
       const key = this.element(di, items[i]);
       const value = this.adopt(di, items[i + 1]);
       if (dict instanceof Map) dict.set(key, value);
-      else if (typeof key === 'string') (dict as Record<string, unknown>)[key] = value;
-      else {
+      else if (typeof key === 'string') {
+        // Assigning "__proto__" would set the prototype of a plain object: define it instead.
+        if (key === '__proto__')
+          Object.defineProperty(dict, key, { value, writable: true, enumerable: true, configurable: true });
+        else (dict as Record<string, unknown>)[key] = value;
+      } else {
         // A non-str key: this dict becomes a Map, and every reference to the old object follows.
         const map = new Map<unknown, unknown>(Object.entries(dict as object));
         map.set(key, value);

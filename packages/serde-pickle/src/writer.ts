@@ -150,12 +150,9 @@ class Writer {
   }
 
   private str(s: string): void {
+    if (s.length < 0x100 && this.protocol >= 4 && this.shortAscii(s)) return;
     const special = isWellFormed(s) ? undefined : encodeUtf8SurrogatePass(s);
-    const n = special
-      ? special.length
-      : s.length < 64 && isAscii(s)
-        ? s.length
-        : Buffer.byteLength(s, 'utf8');
+    const n = special ? special.length : Buffer.byteLength(s, 'utf8');
     if (n < 0x100 && this.protocol >= 4) {
       this.ensure(2 + n);
       this.buf[this.pos++] = OP.SHORT_BINUNICODE;
@@ -171,6 +168,27 @@ class Writer {
     }
     if (special) this.pos += special.copy(this.buf, this.pos);
     else this.pos += this.buf.write(s, this.pos, n, 'utf8');
+  }
+
+  /**
+   * Writes a short ASCII string as SHORT_BINUNICODE byte by byte (dict keys, mostly), which beats a
+   * native Buffer.write call at this size; returns false, having written nothing, at the first
+   * non-ASCII character.
+   */
+  private shortAscii(s: string): boolean {
+    const n = s.length;
+    this.ensure(2 + n);
+    const buf = this.buf;
+    const start = this.pos + 2;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) return false;
+      buf[start + i] = c;
+    }
+    buf[this.pos] = OP.SHORT_BINUNICODE;
+    buf[this.pos + 1] = n;
+    this.pos = start + n;
+    return true;
   }
 
   private bytes(b: Uint8Array): void {
@@ -309,11 +327,6 @@ class Writer {
     this.byte(OP.TUPLE1);
     this.byte(OP.REDUCE);
   }
-}
-
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
 }
 
 /** Whether Python can hash the value this JavaScript value is written as. */

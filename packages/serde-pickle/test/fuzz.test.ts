@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dumps, isPickleError, loads } from '../src/index.js';
-import { difference } from './same.js';
+import { dict, difference } from './same.js';
 
-/** Plain data as loads returns it (dicts with str keys as null-prototype objects, tuples frozen). */
+/** Plain data as loads returns it (dicts with str keys as plain objects, tuples frozen). */
 const { value: data } = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
@@ -18,8 +18,10 @@ const { value: data } = fc.letrec((tie) => ({
     fc.array(tie('value'), { maxLength: 5 }),
     fc.array(tie('value'), { maxLength: 5 }).map((a) => Object.freeze(a)),
     fc
-      .dictionary(fc.string(), tie('value'), { maxKeys: 5 })
-      .map((o) => Object.assign(Object.create(null), o)),
+      .array(fc.tuple(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor')), tie('value')), {
+        maxLength: 5,
+      })
+      .map((entries) => dict(entries)),
     fc.uniqueArray(fc.oneof(fc.integer(), fc.string()), { maxLength: 5 }).map((a) => new Set(a)),
   ),
 }));

@@ -174,7 +174,7 @@ describe('loads: every type in every protocol (vectors from CPython)', () => {
 });
 
 describe('loads: the mapping', () => {
-  it('reads dicts with only str keys as null-prototype objects, others as Maps; dict: "map" gives Maps', () => {
+  it('reads dicts with only str keys as plain objects, others as Maps; "null-prototype" and "map" on request', () => {
     // {'a': 1, 2: 'b'}, protocol 4
     const mixed = hex('80047d94288c0161944b014b028c016294752e');
     const m = loads(mixed) as Map<unknown, unknown>;
@@ -183,24 +183,29 @@ describe('loads: the mapping', () => {
       ['a', 1],
       [2, 'b'],
     ]);
-    const plain = loads(hex('8005950a000000000000007d948c0161944b01732e'));
-    expect(Object.getPrototypeOf(plain)).toBe(null);
-    const asMap = loads(hex('8005950a000000000000007d948c0161944b01732e'), { dict: 'map' });
-    expect(asMap).toEqual(new Map([['a', 1]]));
+    const pickled = hex('8005950a000000000000007d948c0161944b01732e'); // {'a': 1}
+    expect(Object.getPrototypeOf(loads(pickled))).toBe(Object.prototype);
+    const bare = loads(pickled, { dict: 'null-prototype' }) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(bare)).toBe(null);
+    expect({ ...bare }).toEqual({ a: 1 });
+    expect(loads(mixed, { dict: 'null-prototype' })).toBeInstanceOf(Map);
+    expect(loads(pickled, { dict: 'map' })).toEqual(new Map([['a', 1]]));
   });
 
-  it('a "__proto__" key is an own property of a null-prototype object: nothing is polluted', () => {
+  it('a "__proto__" key is an own property, as JSON.parse makes it: nothing is polluted', () => {
     // {'__proto__': {'polluted': True}, 'constructor': 1}, protocol 4
-    const v = loads(
-      hex(
-        '80047d94288c095f5f70726f746f5f5f947d948c08706f6c6c75746564948873948c0b636f6e7374727563746f72944b01752e',
-      ),
-    ) as Record<string, unknown>;
-    expect(Object.getPrototypeOf(v)).toBe(null);
-    expect(Object.keys(v)).toEqual(['__proto__', 'constructor']);
-    expect(
-      difference(Object.getOwnPropertyDescriptor(v, '__proto__')?.value, dict({ polluted: true })),
-    ).toBeUndefined();
+    const pickled = hex(
+      '80047d94288c095f5f70726f746f5f5f947d948c08706f6c6c75746564948873948c0b636f6e7374727563746f72944b01752e',
+    );
+    for (const mode of ['object', 'null-prototype'] as const) {
+      const v = loads(pickled, { dict: mode }) as Record<string, unknown>;
+      expect(Object.getPrototypeOf(v)).toBe(mode === 'object' ? Object.prototype : null);
+      expect(Object.keys(v)).toEqual(['__proto__', 'constructor']);
+      expect(Object.getOwnPropertyDescriptor(v, '__proto__')?.value).toMatchObject({ polluted: true });
+      expect((v as { polluted?: unknown }).polluted).toBeUndefined();
+    }
+    const same = JSON.parse('{"__proto__": {"polluted": true}, "constructor": 1}');
+    expect(difference(loads(pickled), same)).toBeUndefined();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.prototype).not.toHaveProperty('polluted');
   });

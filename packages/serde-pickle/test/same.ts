@@ -1,7 +1,7 @@
 /**
  * Strict structural comparison for pickle tests: unlike toEqual it tells a number from a bigint, -0
  * from 0, a Buffer from a plain Uint8Array, a frozen array (tuple) from a mutable one (list), a
- * frozen Set from a Set, and a null-prototype object from a Map. Returns the path of the first
+ * frozen Set from a Set, a null-prototype object from a plain one, and an object from a Map. Returns the path of the first
  * difference, or undefined when the two are the same.
  */
 export function difference(a: unknown, b: unknown, path = '$'): string | undefined {
@@ -73,10 +73,11 @@ function show(v: unknown): string {
   }
 }
 
-/** A dict as the reader returns it: an object with a null prototype, keys set as own properties. */
+/** A dict as the reader returns it by default: a plain object, "__proto__" an own property (as JSON.parse). */
 export function dict(entries: Record<string, unknown> | [string, unknown][]): Record<string, unknown> {
-  const out: Record<string, unknown> = Object.create(null);
-  for (const [k, v] of Array.isArray(entries) ? entries : Object.entries(entries)) out[k] = v;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Array.isArray(entries) ? entries : Object.entries(entries))
+    Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
   return out;
 }
 
