@@ -4,7 +4,7 @@
 // Entries come from the package's own manifest, so the exports map and the build cannot disagree:
 //   exports '.'      -> src/index.ts        -> dist/index.*
 //   exports './sub'  -> src/sub/index.ts    -> dist/sub/index.*
-//   bin './dist/x.js' -> src/x.ts           -> dist/x.js (ESM only: a bin is never require()d)
+//   bin './dist/x.js' -> src/x.ts           -> dist/x.js (ESM only)
 // See docs/build.md for why tsdown 0.21.x and for the dual-package hazard.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,18 +60,15 @@ const shared = {
   checks: { legacyCjs: false, pluginTimings: false },
 };
 
+const library = libraryEntries();
 const bins = binEntries();
-const configs = [
-  {
-    ...shared,
-    entry: libraryEntries(),
-    format: ['esm', 'cjs'],
-    dts: true,
-    clean: true,
-  },
-];
-if (Object.keys(bins).length > 0) {
-  configs.push({ ...shared, entry: bins, format: ['esm'], dts: false, clean: false });
-}
 
-export default defineConfig(configs);
+// One build, so the ESM files a bin imports are the very files the library exports. A bin is ESM
+// only: it is never require()d and may use top-level await, which CommonJS cannot hold.
+export default defineConfig({
+  ...shared,
+  entry: { ...library, ...bins },
+  format: { esm: {}, cjs: { entry: library } },
+  dts: true,
+  clean: true,
+});
