@@ -41,6 +41,11 @@ console.log(
     .join(' ')}`,
 );
 const startedAt = new Date();
+// Which mc was measured: the commit, and whether mc's sources had uncommitted changes (dist/ is
+// built from the working tree, so a dirty tree means "that commit plus work in progress").
+const git = (...a) => spawnSync('git', a, { cwd: import.meta.dirname, encoding: 'utf8' }).stdout.trim();
+const commit = `${git('rev-parse', '--short', 'HEAD') || 'unknown'}${git('status', '--porcelain', '--', '../../packages') ? ' (packages/ modified)' : ''}`;
+console.log(`mc at ${commit}`);
 
 try {
   // Preload with the raw client (checked by raw-check.mjs; it does not depend on mc's build): values
@@ -106,7 +111,7 @@ try {
   const dir = join(import.meta.dirname, '..', 'results');
   mkdirSync(dir, { recursive: true });
   const tag = quick ? 'quick' : 'full';
-  const caption = `pnpm bench ${quick ? '-- --quick ' : ''}(${rounds} round(s)), ${startedAt.toISOString().slice(0, 16)} UTC, ${cpus().length} cores, node ${process.version}, ${memcachedVersion}`;
+  const caption = `node src/main.mjs ${args.join(' ')} (${rounds} round(s)) at ${commit}, ${startedAt.toISOString().slice(0, 16)} UTC, ${cpus().length} cores, node ${process.version}, ${memcachedVersion}`;
   writeFileSync(
     join(dir, `${tag}.json`),
     JSON.stringify({ caption, runs: Object.fromEntries(runs) }, null, 1),
