@@ -21,6 +21,7 @@ import {
   ClientReplyError,
   InvalidArgumentError,
   ServerError,
+  UnknownCommandError,
 } from '../src/index.js';
 import { type CommandTraceContext, commandTracing } from '../src/tracing.js';
 
@@ -246,6 +247,9 @@ describe('every command against memcached -B binary', () => {
     expect(typeof stats.version).toBe('string');
     const settings = await c.stats('settings');
     expect(settings.binding_protocol).toBe('binary');
+    expect(Object.keys(await c.stats('slabs')).length).toBeGreaterThan(0);
+    await expect(c.stats('conns')).rejects.toBeInstanceOf(UnknownCommandError);
+    expect(await c.version()).toMatch(/^1\.6\./); // the stream is still in step
   });
 
   it('noreply commands use quiet opcodes; results are not errors, error statuses reach onNoreplyError', async () => {

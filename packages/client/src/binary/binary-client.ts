@@ -19,6 +19,7 @@ import {
   opcodeName,
   ProtocolError,
   Status,
+  UnknownCommandError,
 } from '@mc/protocol';
 import { defaultSerde, type Serde } from '@mc/serde';
 import { COMMAND_LIST } from '../commands.js';
@@ -428,11 +429,19 @@ export class BinaryClient implements MemcacheClient, TraceTarget {
 
   // ---- server-level commands ------------------------------------------------------------------
 
-  /** Stat: the general stats, or a group ('items', 'slabs', 'settings', 'sizes', 'conns'). */
+  /**
+   * Stat: the general stats, or a group ('items', 'slabs', 'settings', 'sizes', 'detail dump',
+   * 'reset'). A group memcached does not offer over the binary protocol (e.g. 'conns') is an
+   * UnknownCommandError, as `stats <unknown>` is on text.
+   */
   async stats(...args: string[]): Promise<Stats> {
-    const c = await this.conn.requestStats(encodeBinaryStat(args.join(' ')));
-    if (c.last && c.last.status !== Status.NoError)
-      throw binaryStatusError(c.last.status, c.last.value.toString('utf8'));
+    const group = args.join(' ');
+    const c = await this.conn.requestStats(encodeBinaryStat(group));
+    const last = c.last;
+    if (last && last.status === Status.KeyNotFound)
+      throw new UnknownCommandError(`stats ${group}: not offered over the binary protocol`);
+    if (last && last.status !== Status.NoError)
+      throw binaryStatusError(last.status, last.value.toString('utf8'));
     return typeStats(c.responses.map((r) => [r.key.toString('utf8'), r.value.toString('utf8')] as const));
   }
 
