@@ -46,6 +46,12 @@ type State = 'idle' | 'connecting' | 'ready' | 'closed';
 
 const NOOP = () => {};
 const MN = encodeMetaNoop();
+/**
+ * The key of the `get` fence. mc never stores it; if someone else did, the fence still works (its
+ * value is read and dropped). Sent without the client's keyPrefix.
+ */
+export const FENCE_KEY = '__mc_noreply_fence__';
+const GET_FENCE = Buffer.from(`get ${FENCE_KEY}\r\n`, 'latin1');
 
 /**
  * One socket to one server with pipelining. Requests are queued in order; their bytes are written
@@ -196,8 +202,9 @@ export class Connection {
 
   private closeFence(): void {
     this.fenceOpen = false;
-    this.outbox.push(MN);
-    this.queue.push(this.fencePending());
+    const fence = this.fencePending();
+    this.outbox.push(fence.bytes);
+    this.queue.push(fence);
   }
 
   private schedule(): void {
@@ -244,9 +251,10 @@ export class Connection {
 
   private fencePending(): Pending {
     const t = this.options.timeout ?? DEFAULTS.timeout;
+    const mn = this.options.noreplyFence === 'mn';
     return {
-      bytes: MN,
-      expect: Expect.Meta,
+      bytes: mn ? MN : GET_FENCE,
+      expect: mn ? Expect.Meta : Expect.Values,
       endToken: undefined,
       deadline: Number.POSITIVE_INFINITY,
       timeoutMs: t,
@@ -400,8 +408,8 @@ export class Connection {
           p.batch.push(reply);
           continue;
         }
-        if (p.fence && !(reply.type === 'meta' && reply.code === 'MN'))
-          throw new ProtocolError(`expected MN after noreply commands, got a ${reply.type} reply`);
+        if (p.fence && !isFenceReply(reply, p.expect))
+          throw new ProtocolError(`unexpected ${reply.type} reply to the noreply fence`);
         this.queue[this.head] = undefined as never;
         this.head++;
         if (p.onAbort) p.signal!.removeEventListener('abort', p.onAbort);
@@ -569,6 +577,12 @@ export class Connection {
   get connected(): boolean {
     return this.state === 'ready';
   }
+}
+
+/** The fence's own answer: MN to `mn`, END (or the fence key's value) to the `get` fence. */
+function isFenceReply(reply: Reply, expect: Expect): boolean {
+  if (expect === Expect.Meta) return reply.type === 'meta' && reply.code === 'MN';
+  return reply.type === 'values' && reply.values.every((v) => v.key === FENCE_KEY);
 }
 
 function isIp(host: string): boolean {

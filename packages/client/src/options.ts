@@ -35,6 +35,14 @@ export interface ClientOptions {
    * failing, as pymemcache's ignore_exc. A bad key or argument still throws. Default false.
    */
   ignoreExc?: boolean;
+  /**
+   * The command that follows each run of noreply commands, so that an error the server sends for one
+   * of them is recognised as such and never read as the reply of the next request. 'get' (default):
+   * `get __mc_noreply_fence__`, answered by every memcached since 1.4, by twemproxy and by mcrouter.
+   * 'mn': the meta no-op, a little cheaper, memcached 1.6+ only (twemproxy closes the connection on it,
+   * memcached 1.5 answers ERROR).
+   */
+  noreplyFence?: 'get' | 'mn';
   /** Called when the server answers an error to a noreply command (also published on mc:client:noreply:error). */
   onNoreplyError?: (error: Error) => void;
 }
@@ -50,4 +58,5 @@ export const DEFAULTS = {
   allowUnicodeKeys: false,
   batchGets: true,
   ignoreExc: false,
+  noreplyFence: 'get',
 } as const;

@@ -92,17 +92,22 @@ describe('noreply errors never desynchronise the stream', () => {
           if (line.endsWith('noreply')) socket.write('CLIENT_ERROR bad data chunk\r\n');
           else socket.write('STORED\r\n');
         } else if (line === 'mn') socket.write('MN\r\n');
+        else if (line === 'get __mc_noreply_fence__') socket.write('END\r\n');
         else if (line.startsWith('get ')) socket.write('VALUE k 16 1\r\nx\r\nEND\r\n');
       }
     });
-    const errors: Error[] = [];
-    const c = new Client(server.address, { onNoreplyError: (e) => errors.push(e) });
-    expect(await c.set('k', 'a', { noreply: true })).toBe(true);
-    expect(await c.get('k')).toBe('x');
-    expect(await c.set('k', 'b')).toBe(true);
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toBeInstanceOf(ClientReplyError);
-    await c.close();
+    for (const noreplyFence of ['get', 'mn'] as const) {
+      const errors: Error[] = [];
+      const c = new Client(server.address, { noreplyFence, onNoreplyError: (e) => errors.push(e) });
+      expect(await c.set('k', 'a', { noreply: true })).toBe(true);
+      expect(await c.get('k')).toBe('x');
+      expect(await c.set('k', 'b')).toBe(true);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toBeInstanceOf(ClientReplyError);
+      await c.close();
+    }
+    expect(server.received().toString()).toContain('get __mc_noreply_fence__\r\n');
+    expect(server.received().toString()).toContain('\r\nmn\r\n');
     await server.close();
   });
 });
