@@ -1,7 +1,16 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { tracingChannel } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import { COMMAND_TRACING_CHANNEL, type CommandTraceContext } from '@mc/client';
-import { context, type Span, SpanKind, SpanStatusCode, type TracerProvider, trace } from '@opentelemetry/api';
+import {
+  type Context,
+  context,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type TracerProvider,
+  trace,
+} from '@opentelemetry/api';
 import {
   ATTR_DB_RESPONSE_RETURNED_ROWS,
   errorAttributes,
@@ -62,23 +71,44 @@ export function instrumentMc(options: McInstrumentationOptions = {}): McInstrume
       if (rows !== undefined) span.setAttribute(ATTR_DB_RESPONSE_RETURNED_ROWS, rows);
     }
     span.end();
+    openSpans.delete(span);
     open--;
     if (!enabled && open === 0) unsubscribeRest();
   };
 
-  const onStart = (message: unknown): void => {
-    const ctx = message as CommandTraceContext;
-    // start is published inside the caller's call: the active context is the caller's.
-    const parent = context.active();
-    if (requireParent && trace.getSpan(parent) === undefined) return;
+  // The span of the mc command we are inside, for the commands it makes itself (getOrLoad's metaGet
+  // and metaSet): bound to the channel's start, so it holds only while the command runs.
+  const inside = new AsyncLocalStorage<Context>();
+  const openSpans = new WeakSet<Span>();
+  // Calls already seen by the store transform, so the start subscriber does not trace them twice.
+  const seen = new WeakSet<object>();
+
+  /** Starts the span of a call; returns the context the call runs in (its span active). */
+  const begin = (ctx: CommandTraceContext): Context | undefined => {
+    seen.add(ctx);
+    const outer = inside.getStore();
+    const outerSpan = outer === undefined ? undefined : trace.getSpan(outer);
+    // A command started from an async resource of a command that has ended (a timer, a socket)
+    // must not hang under that old span: only an open one is a parent.
+    const parent =
+      outer !== undefined && outerSpan !== undefined && openSpans.has(outerSpan) ? outer : context.active();
+    if (requireParent && trace.getSpan(parent) === undefined) return outer;
     const span = tracer.startSpan(
       spanName(ctx),
       { kind: SpanKind.CLIENT, attributes: startAttributes(ctx, captureKeys) },
       parent,
     );
-    if (!span.isRecording()) return; // no SDK, or sampled out: nothing to keep
+    if (!span.isRecording()) return outer; // no SDK, or sampled out: nothing to keep
     spans.set(ctx, span);
+    openSpans.add(span);
     open++;
+    return trace.setSpan(parent, span);
+  };
+  // The start event comes inside the caller's call (tracePromise runs the store transform first,
+  // then publishes start): the active context there is the caller's.
+  const transform = (message: unknown): Context | undefined => begin(message as CommandTraceContext);
+  const onStart = (message: unknown): void => {
+    if (!seen.has(message as object)) begin(message as CommandTraceContext);
   };
   // `end` closes the synchronous part: a call that threw synchronously ends here, a promise at asyncEnd.
   const onEnd = (message: unknown): void => {
@@ -102,6 +132,7 @@ export function instrumentMc(options: McInstrumentationOptions = {}): McInstrume
     channel.error.unsubscribe(onError);
   };
 
+  channel.start.bindStore(inside, transform);
   channel.start.subscribe(onStart);
   channel.end.subscribe(onEnd);
   channel.asyncEnd.subscribe(onAsyncEnd);
@@ -110,6 +141,7 @@ export function instrumentMc(options: McInstrumentationOptions = {}): McInstrume
     disable(): void {
       if (!enabled) return;
       enabled = false;
+      channel.start.unbindStore(inside);
       channel.start.unsubscribe(onStart);
       if (open === 0) unsubscribeRest();
     },

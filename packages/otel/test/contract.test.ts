@@ -205,6 +205,39 @@ describe('instrumentMc', () => {
     expect(child?.spanContext().traceId).toBe(parent?.spanContext().traceId);
   });
 
+  it('a command made by another command (getOrLoad → metaGet) is its child', async () => {
+    const { provider, spans } = memoryProvider();
+    instrument({ tracerProvider: provider });
+    await call(ctxOf({ command: 'getOrLoad', keys: [] }), async () => {
+      await new Promise((r) => setTimeout(r, 1));
+      return call(ctxOf({ command: 'metaGet' }), async () => undefined);
+    });
+    const outer = spans().find((s) => s.name.startsWith('getOrLoad'));
+    const inner = spans().find((s) => s.name.startsWith('metaGet'));
+    expect(inner?.parentSpanContext?.spanId).toBe(outer?.spanContext().spanId);
+    expect(outer?.parentSpanContext).toBeUndefined();
+  });
+
+  it('a command started later from a timer a finished command left behind does not hang under it', async () => {
+    const { provider, spans } = memoryProvider();
+    instrument({ tracerProvider: provider });
+    let later!: Promise<unknown>;
+    let fired!: () => void;
+    const timerDone = new Promise<void>((r) => (fired = r));
+    await call(ctxOf({ command: 'first' }), async () => {
+      // As a lazily started poller would: the timer's async context is made inside this call.
+      setTimeout(() => {
+        later = call(ctxOf({ command: 'poll' }), async () => 1);
+        fired();
+      }, 5);
+    });
+    await timerDone;
+    await later;
+    const poll = spans().find((s) => s.name.startsWith('poll'));
+    expect(poll).toBeDefined();
+    expect(poll?.parentSpanContext).toBeUndefined();
+  });
+
   it('with requireParentSpan, traces only calls inside a span', async () => {
     const { provider, spans } = memoryProvider();
     instrument({ tracerProvider: provider, requireParentSpan: true });

@@ -227,6 +227,26 @@ describe('wrapping clients', () => {
   });
 });
 
+describe('getOrLoad', () => {
+  it('one getOrLoad span, with the meta commands it makes as children', async () => {
+    const client = track(new Client(server, { keyPrefix: prefix() }));
+    const tracer = mem.provider.getTracer('app');
+    const value = await tracer.startActiveSpan('request', async (parent) => {
+      const v = await client.getOrLoad('page', async () => 'rendered', { ttl: 60 });
+      parent.end();
+      return v;
+    });
+    expect(value).toBe('rendered');
+    const byName = (n: string) => spans().filter((s) => s.attributes['db.operation.name'] === n);
+    const [lease] = byName('getOrLoad');
+    const request = spans().find((s) => s.name === 'request');
+    expect(lease?.parentSpanContext?.spanId).toBe(request?.spanContext().spanId);
+    const inner = [...byName('metaGet'), ...byName('metaSet')];
+    expect(inner.length).toBeGreaterThanOrEqual(2);
+    for (const s of inner) expect(s.parentSpanContext?.spanId).toBe(lease?.spanContext().spanId);
+  });
+});
+
 describe('disable()', () => {
   it('no spans after it', async () => {
     const client = track(new Client(server, { keyPrefix: prefix() }));
