@@ -119,6 +119,30 @@ describe('docs/errors.md against the sources', () => {
   });
 });
 
+/**
+ * Throw sites in files this test's author could not change, each to become a coded error (an
+ * InvalidArgumentError for an unknown node). Remove an entry when its site is fixed.
+ */
+const PENDING_UNCODED_THROWS = [
+  'packages/hash/src/ketama.ts: throw new Error(`no such node ${node}`)',
+  'packages/hash/src/modula.ts: throw new Error(`no such node ${node}`)',
+  'packages/hash/src/rendezvous.ts: throw new Error(`no such node ${node}`)',
+];
+
+describe('pool, hash and aws-discovery throw only coded errors', () => {
+  it('no plain Error, RangeError or TypeError is thrown or rejected with in their sources', () => {
+    const found: string[] = [];
+    for (const pkg of ['pool', 'hash', 'aws-discovery']) {
+      for (const file of sourceFiles(join(packagesDir, pkg, 'src'))) {
+        const text = readFileSync(file, 'utf8');
+        for (const m of text.matchAll(/(?:throw|reject\(|Promise\.reject\()\s*new (?:Range|Type|Syntax)?Error\([^;\n]*/g))
+          found.push(`${relative(root, file)}: ${m[0].replace(/\s+/g, ' ')}`);
+      }
+    }
+    expect(found.filter((f) => !PENDING_UNCODED_THROWS.some((p) => f.startsWith(p)))).toEqual([]);
+  });
+});
+
 describe('the brand: instanceof MemcacheError', () => {
   it('is true for SerdeError, which @mc/serde defines without importing MemcacheError', () => {
     const err = new SerdeError('cannot serialize a function');

@@ -99,7 +99,10 @@ describe('resolveClientOptions', () => {
     );
     expect(bad({ serde: { serialize: () => ({}) } })).toMatch(/option "serde"/);
     expect(bad({ serde: null })).toMatch(/got null \(null\)/);
-    const serde = { serialize: () => ({ value: Buffer.alloc(0), flags: 0 }), deserialize: () => null };
+    const serde = {
+      serialize: () => ({ value: Buffer.alloc(0), flags: 0 }),
+      deserialize: () => null,
+    } as never;
     expect(resolveClientOptions({ serde }).serde).toBe(serde);
   });
 
@@ -139,6 +142,11 @@ describe('resolveClientOptions', () => {
     expect(bad({ ignoreExc: 1 })).toMatch(/option "ignoreExc" must be true or false/);
     expect(bad({ onNoreplyError: 'log' })).toMatch(/option "onNoreplyError" must be a function/);
     expect(bad({ maxValueLength: 1.5 })).toMatch(/option "maxValueLength" must be an integer >= 0, got 1.5/);
+    expect(resolveClientOptions().noreplyFence).toBe('get');
+    expect(resolveClientOptions({ noreplyFence: 'mn' }).noreplyFence).toBe('mn');
+    expect(bad({ noreplyFence: 'noop' })).toMatch(
+      /option "noreplyFence" must be one of 'get', 'mn', got "noop"/,
+    );
   });
 
   it('the options argument must be an object', () => {

@@ -1,21 +1,8 @@
 import { AbortError } from '@mc/client';
 import { PoolClosedError, PoolTimeoutError } from './errors.js';
+import { type ObjectPoolOptions, type ResolvedObjectPoolOptions, resolveObjectPoolOptions } from './options.js';
 
-/** Options of {@link ObjectPool}. */
-export interface ObjectPoolOptions<T> {
-  /** Makes a new object. May be async. */
-  create: () => T | Promise<T>;
-  /** Disposes of an object that leaves the pool. Default: nothing. */
-  destroy?: (obj: T) => void | Promise<void>;
-  /** Checked before an idle object is handed out; false destroys it and tries another. Default: always valid. */
-  validate?: (obj: T) => boolean | Promise<boolean>;
-  /** Most objects alive at once (idle + in use). Default 10. */
-  maxSize?: number;
-  /** ms after which an idle object is destroyed; 0 keeps idle objects forever. Default 0. */
-  idleTimeout?: number;
-  /** ms a waiting acquire() may wait before PoolTimeoutError; 0 waits forever. Default 0. */
-  acquireTimeout?: number;
-}
+export type { ObjectPoolOptions } from './options.js';
 
 interface Idle<T> {
   obj: T;
@@ -36,8 +23,7 @@ interface Waiter<T> {
  * object is never handed out again. Timers are unref'd: a pool never keeps the process alive.
  */
 export class ObjectPool<T> {
-  private readonly opts: Required<Omit<ObjectPoolOptions<T>, 'destroy' | 'validate'>> &
-    Pick<ObjectPoolOptions<T>, 'destroy' | 'validate'>;
+  private readonly opts: ResolvedObjectPoolOptions<T>;
   /** Idle objects, most recently used last (LIFO keeps few objects warm, the rest age out). */
   private readonly idleList: Idle<T>[] = [];
   private readonly waiters: Waiter<T>[] = [];
@@ -47,15 +33,9 @@ export class ObjectPool<T> {
   private sweeper: NodeJS.Timeout | undefined;
   private stats = { created: 0, destroyed: 0 };
 
+  /** Throws InvalidArgumentError for invalid options; `undefined` means the default (see ObjectPoolOptions). */
   constructor(options: ObjectPoolOptions<T>) {
-    const maxSize = options.maxSize ?? 10;
-    if (!Number.isInteger(maxSize) || maxSize < 1) throw new RangeError('maxSize must be an integer >= 1');
-    this.opts = {
-      maxSize,
-      idleTimeout: options.idleTimeout ?? 0,
-      acquireTimeout: options.acquireTimeout ?? 0,
-      ...options,
-    };
+    this.opts = resolveObjectPoolOptions(options);
   }
 
   /** Objects alive: idle + in use (+ being created). */

@@ -40,7 +40,12 @@ export interface ClientOptionsInput extends ClientOptions {
   ignoreExc?: boolean;
   /** Largest value accepted in a reply, in bytes; larger is a ProtocolError. Default 1 GiB. */
   maxValueLength?: number;
+  /** The command written after a run of noreply commands: 'get' (default, works everywhere) or 'mn' (memcached 1.6+). */
+  noreplyFence?: NoreplyFence;
 }
+
+/** What follows a run of noreply commands on the wire (see ClientOptions.noreplyFence). */
+export type NoreplyFence = 'get' | 'mn';
 
 /** Every option of a Client with its default applied. Frozen. */
 export interface ResolvedClientOptions {
@@ -62,6 +67,7 @@ export interface ResolvedClientOptions {
   readonly sasl: Readonly<Required<SaslCredentials>> | undefined;
   readonly ignoreExc: boolean;
   readonly maxValueLength: number;
+  readonly noreplyFence: NoreplyFence;
 }
 
 /** Defaults of the options that DEFAULTS (options.ts) does not list yet. */
@@ -70,6 +76,7 @@ export const CLIENT_DEFAULTS = {
   protocol: 'text',
   ignoreExc: false,
   maxValueLength: 1024 * 1024 * 1024,
+  noreplyFence: 'get',
 } as const;
 
 /** Every option name a Client accepts. */
@@ -91,6 +98,7 @@ export const CLIENT_OPTION_NAMES: readonly string[] = Object.freeze([
   'sasl',
   'ignoreExc',
   'maxValueLength',
+  'noreplyFence',
 ]);
 
 /** How a resolver that embeds the Client's options (PooledClient, HashClient...) calls this one. */
@@ -164,6 +172,13 @@ export function resolveClientOptions(
       o.maxValueLength,
       CLIENT_DEFAULTS.maxValueLength,
       0,
+    ),
+    noreplyFence: checkOneOf(
+      owner,
+      'noreplyFence',
+      o.noreplyFence,
+      CLIENT_DEFAULTS.noreplyFence as NoreplyFence,
+      ['get', 'mn'],
     ),
   };
   return Object.freeze(resolved);

@@ -6,6 +6,7 @@ export {
   CLIENT_DEFAULTS,
   CLIENT_OPTION_NAMES,
   type ClientOptionsInput,
+  type NoreplyFence,
   type ResolveContext,
   type ResolvedClientOptions,
   resolveClientOptions,
