@@ -1,13 +1,13 @@
 /*
  * Keyv's own compliance suite (@keyv/test-suite), against real memcached, through each kind of mc
- * client. The iterator tests are not run: memcached cannot list keys (see the README).
+ * client (and MockClient). The iterator tests are not run: memcached cannot list keys (see the README).
  */
 
 import { keyvApiTests, keyvNamespaceTest, keyvValueTests } from '@keyv/test-suite';
-import { Client, type MemcacheClient } from '@mc/client';
+import { Client, type MemcacheClient, RetryingClient } from '@mc/client';
 import { HashClient } from '@mc/hash';
 import { PooledClient } from '@mc/pool';
-import { type MemcachedProcess, startMemcached } from '@mc/testing';
+import { type MemcachedProcess, MockClient, startMemcached } from '@mc/testing';
 import Keyv from 'keyv';
 import * as vitest from 'vitest';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
@@ -35,6 +35,12 @@ const kinds: Array<[string, () => MemcacheClient]> = [
     'HashClient over two servers',
     () => new HashClient([server, second.address], { keyPrefix: uniquePrefix() }),
   ],
+  [
+    'RetryingClient over a Client',
+    () => new RetryingClient(new Client(server, { keyPrefix: uniquePrefix() })),
+  ],
+  // No server: what an application's own tests would use.
+  ['MockClient', () => new MockClient()],
 ];
 
 describe.each(kinds)('@keyv/test-suite through %s', (_name, make) => {
