@@ -20,6 +20,7 @@ import {
   ClientClosedError,
   ClientReplyError,
   InvalidArgumentError,
+  InvalidKeyError,
   ServerError,
   UnknownCommandError,
 } from '../src/index.js';
@@ -101,6 +102,14 @@ describe('SASL against memcached -S', () => {
     const err = await c.get('k').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
     expect((err as Error).message).toMatch(/SASL/);
+  });
+
+  it("options are checked by the text Client's resolver: unknown names, ASCII auth, bad values", () => {
+    const make = (o: unknown) => () => new BinaryClient(sasl.address, o as BinaryClientOptions);
+    expect(make({ timeot: 5 })).toThrow(InvalidArgumentError);
+    expect(make({ auth: { username: 'a', password: 'b' } })).toThrow(/sasl/);
+    expect(make({ timeout: -1 })).toThrow(InvalidArgumentError);
+    expect(make({ keyPrefix: 'a b' })).toThrow(InvalidArgumentError);
   });
 
   it('credentials are checked when the client is made', () => {
@@ -331,6 +340,16 @@ describe('every command against memcached -B binary', () => {
       ['getMany', binary.address, ['a', 'b'], false],
       ['set', binary.address, ['a'], true],
     ]);
+  });
+
+  it('ignoreExc: reads answer a miss when the server fails them; bad input still throws', async () => {
+    const c = track(
+      new BinaryClient(sasl.address, { ignoreExc: true, sasl: { username: 'alice', password: 'no' } }),
+    );
+    expect(await c.get('k')).toBeUndefined();
+    expect((await c.getMany(['a', 'b'])).size).toBe(0);
+    await expect(c.set('k', 1)).rejects.toBeInstanceOf(AuthError);
+    await expect(c.get('a b')).rejects.toBeInstanceOf(InvalidKeyError);
   });
 
   it('close is final: pending and later calls reject with ClientClosedError', async () => {

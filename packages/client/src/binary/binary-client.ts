@@ -19,11 +19,13 @@ import {
   opcodeName,
   ProtocolError,
   Status,
+  saslPlainMessage,
   UnknownCommandError,
 } from '@mc/protocol';
-import { defaultSerde, type Serde } from '@mc/serde';
+import type { Serde } from '@mc/serde';
 import { COMMAND_LIST } from '../commands.js';
 import { entriesOf } from '../entries.js';
+import { isInputError } from '../forward.js';
 import type {
   CasValue,
   CommandOptions,
@@ -32,13 +34,14 @@ import type {
   StoreOptions,
 } from '../memcache-client.js';
 import type { MetaArithmeticResult, MetaDeleteResult, MetaGetResult, MetaSetResult } from '../meta.js';
+import { type ClientOptionsInput, resolveClientOptions } from '../options/index.js';
 import { serializeWithFlags } from '../serialize.js';
 import { parseServer, type ServerSpec } from '../server-address.js';
 import { type Stats, typeStats } from '../stats.js';
 import { type TraceTarget, traceCommandMethods } from '../tracing.js';
 import { BinaryConnection, type Collected, isResultStatus } from './binary-connection.js';
 import { UnsupportedCommandError } from './errors.js';
-import { BINARY_DEFAULTS, type BinaryClientOptions } from './options.js';
+import type { BinaryClientOptions } from './options.js';
 
 type Store = 'set' | 'add' | 'replace';
 const STORE_OPCODES: Record<Store, readonly [BinaryStoreOpcode, BinaryStoreOpcode]> = {
@@ -73,15 +76,16 @@ export class BinaryClient implements MemcacheClient, TraceTarget {
   readonly traceServer: TraceTarget['traceServer'];
 
   constructor(server: ServerSpec, options: BinaryClientOptions = {}) {
-    if (options.sasl !== undefined) {
-      const { username, password, mechanism = 'PLAIN' } = options.sasl;
-      if (mechanism !== 'PLAIN')
-        throw new InvalidArgumentError(`sasl.mechanism: only 'PLAIN' is supported, got ${String(mechanism)}`);
-      if (typeof username !== 'string' || username.length === 0 || typeof password !== 'string')
-        throw new InvalidArgumentError('sasl needs a non-empty username and a password string');
-    }
+    // The text Client's resolver checks every option (types, ranges, sasl, unknown names), so both
+    // clients refuse the same mistakes with the same messages; protocol is binary by definition.
+    const resolved = resolveClientOptions(
+      { ...(options as ClientOptionsInput), protocol: 'binary' },
+      { owner: 'BinaryClient' },
+    );
+    // PLAIN's message cannot hold NUL, and an empty user cannot log in: refuse those now, not at connect.
+    if (resolved.sasl) saslPlainMessage(resolved.sasl.username, resolved.sasl.password);
     const address = parseServer(server);
-    this.conn = new BinaryConnection(address, options);
+    this.conn = new BinaryConnection(address, resolved);
     this.server = this.conn.address;
     this.traceServer = Object.freeze(
       'path' in address
@@ -89,12 +93,10 @@ export class BinaryClient implements MemcacheClient, TraceTarget {
         : { server: this.server, host: address.host, port: address.port, socketPath: undefined },
     );
     this.options = options;
-    this.serde = options.serde ?? defaultSerde;
-    this.keyOptions = {
-      allowUnicode: options.allowUnicodeKeys ?? BINARY_DEFAULTS.allowUnicodeKeys,
-      prefix: options.keyPrefix ?? BINARY_DEFAULTS.keyPrefix,
-    };
-    this.noreplyDefault = options.defaultNoreply ?? BINARY_DEFAULTS.defaultNoreply;
+    this.serde = resolved.serde;
+    this.keyOptions = { allowUnicode: resolved.allowUnicodeKeys, prefix: resolved.keyPrefix };
+    this.noreplyDefault = resolved.defaultNoreply;
+    if (resolved.ignoreExc) ignoreReadFailures(this);
   }
 
   /** @internal For the tracing channel. */
@@ -548,3 +550,23 @@ export class BinaryClient implements MemcacheClient, TraceTarget {
 
 // Calls are published on the mc:command tracing channel, as the text Client's are.
 traceCommandMethods(BinaryClient, COMMAND_LIST);
+
+type Method = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => Promise<unknown>;
+
+/**
+ * ignoreExc, as on the text Client: the reads (get, gets, getMany, getsMany, gat, gats) answer a
+ * miss instead of failing; bad input still throws. Installed on the instance only when asked for.
+ */
+function ignoreReadFailures(client: BinaryClient): void {
+  const self = client as unknown as Record<string, Method>;
+  for (const spec of COMMAND_LIST) {
+    if (!spec.read) continue;
+    const method = self[spec.name]!;
+    self[spec.name] = function (this: unknown, a, b, c, d) {
+      return method.call(this, a, b, c, d).catch((err: unknown) => {
+        if (isInputError(err) || err instanceof UnsupportedCommandError) throw err;
+        return spec.miss([a, b, c, d]);
+      });
+    };
+  }
+}

@@ -430,7 +430,14 @@ export class BinaryConnection {
    */
   private authenticate(socket: Socket): void {
     const { username, password, mechanism = 'PLAIN' } = this.options.sasl!;
-    const packet = encodeSaslAuth(mechanism, saslPlainMessage(username, password));
+    let packet: Buffer;
+    try {
+      packet = encodeSaslAuth(mechanism, saslPlainMessage(username, password));
+    } catch (err) {
+      // BinaryClient checks the credentials up front; never throw out of a socket event.
+      this.fail(new AuthError(`cannot authenticate: ${(err as Error).message}`));
+      return;
+    }
     const p = this.pending(
       Kind.Single,
       Opcode.SaslAuth,

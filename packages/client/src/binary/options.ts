@@ -10,8 +10,9 @@ export interface SaslOptions {
 }
 
 /**
- * Options of {@link BinaryClient}. The fields shared with the text Client mean the same and have the
- * same defaults; every field is optional.
+ * Options of {@link BinaryClient}. The fields shared with the text Client mean the same, have the
+ * same defaults and are checked by the same resolver (resolveClientOptions); every field is
+ * optional. (The text Client's `batchGets` is accepted and has no effect; its `auth` is refused.)
  */
 export interface BinaryClientOptions {
   /** ms to open the connection (TCP + TLS + SASL). Default 2000. */
@@ -40,6 +41,8 @@ export interface BinaryClientOptions {
   onNoreplyError?: (error: Error) => void;
   /** Largest value accepted in a response, in bytes; a larger one is a ProtocolError. Default 1 GiB. */
   maxValueLength?: number;
+  /** Reads (get, gets, getMany, getsMany, gat, gats) answer a miss instead of failing, as pymemcache's ignore_exc. Default false. */
+  ignoreExc?: boolean;
 }
 
 export const BINARY_DEFAULTS = {
