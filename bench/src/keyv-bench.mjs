@@ -76,7 +76,7 @@ const scenarios = {
         const keys = Array.from({ length: 100 }, (_, j) => key(i * 100 + j));
         const values = await keyv.getMany(keys);
         if (values.length !== 100) throw new Error('getMany lost keys');
-        values.forEach((v, j) => check(v, i * 100 + j));
+        for (const [j, v] of values.entries()) check(v, i * 100 + j);
       },
       100,
     ),
