@@ -142,7 +142,10 @@ export interface NoreplyOptions extends CommandOptions {
 export interface StoreOptions extends NoreplyOptions {
   /** Expiry in seconds. Default 0 (never). */
   expire?: number;
-  /** Client flag bits ORed into the flags the serde returns (as pymemcache's `flags=`). */
+  /**
+   * Client flags to store instead of the ones the serde chose (pymemcache's `flags=` overrides them
+   * the same way). Reading the value back needs a serde that knows these bits (withAppFlags).
+   */
   flags?: number;
 }
 

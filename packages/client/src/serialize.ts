@@ -2,8 +2,10 @@ import { InvalidArgumentError } from '@mc/protocol';
 import type { Serde, SerializedValue } from '@mc/serde';
 
 /**
- * Serializes a value and ORs in the caller's extra flag bits (pymemcache's `flags=`), checking them
- * first. Shared by Client and MockClient so both store exactly the same flags.
+ * Serializes a value; explicit `flags` replace the flags the serde chose, as pymemcache's `flags=`
+ * does ("it overrides the value returned by the serializer"), after they are checked. Shared by
+ * Client and MockClient so both store exactly the same flags. To read such values back, the serde
+ * must know those bits: see @mc/serde's withAppFlags.
  */
 export function serializeWithFlags(
   serde: Serde,
@@ -14,5 +16,5 @@ export function serializeWithFlags(
   if (flags !== undefined && (!Number.isInteger(flags) || flags < 0 || flags > 0xffffffff))
     throw new InvalidArgumentError(`flags must be an unsigned 32-bit integer, got ${String(flags)}`);
   const s = serde.serialize(key, value);
-  return flags === undefined ? s : { bytes: s.bytes, flags: (s.flags | flags) >>> 0 };
+  return flags === undefined ? s : { bytes: s.bytes, flags: flags >>> 0 };
 }

@@ -1,3 +1,4 @@
+import { defaultSerde, withAppFlags } from '@mc/serde';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { uniquePrefix } from '../../../tests/helpers.js';
 import { Client, InvalidArgumentError, SerdeError } from '../src/index.js';
@@ -127,7 +128,7 @@ describe('Client against a real memcached: every method', () => {
     expect((await c.raw('version')).toString()).toMatch(/^VERSION /);
   });
 
-  it('keyPrefix is applied and stripped; flags are ORed in and unknown flags are refused', async () => {
+  it('keyPrefix is applied and stripped; explicit flags replace the serde's (pymemcache) and read back with withAppFlags', async () => {
     const prefix = uniquePrefix('pfx');
     const c = client({ keyPrefix: prefix });
     const bare = client({ keyPrefix: '' });
@@ -136,8 +137,18 @@ describe('Client against a real memcached: every method', () => {
     expect([...got.entries()]).toEqual([['k', 'v']]);
     expect(await bare.get(`${prefix}k`)).toBe('v');
     await c.set('f', 'v', { flags: 1 << 20 });
+    // The stored flags are exactly the caller's (not ORed with TEXT's 0x10), as pymemcache stores them.
+    const raw = await bare.raw(`mg ${prefix}f f`);
+    expect(raw.toString()).toBe('HD f1048576\r\n');
+    // The default serde refuses bits it does not know (a value it cannot interpret is never garbage)...
     await expect(c.get('f')).rejects.toBeInstanceOf(SerdeError);
-    await expect(c.get('f')).rejects.toThrow(/0x100010/);
+    await expect(c.get('f')).rejects.toThrow(/0x100000/);
+    // ...and a serde told about the application's bits gives the bytes back, as pymemcache does.
+    const app = client({ keyPrefix: prefix, serde: withAppFlags(defaultSerde, { mask: 1 << 20 }) });
+    expect(await app.get('f')).toEqual(Buffer.from('v'));
+    expect(await app.get('k')).toBe('v');
+    await app.set('g', Buffer.from([1, 2]), { flags: 1 << 20 });
+    expect(await app.get('g')).toEqual(Buffer.from([1, 2]));
   });
 
   it('values of 1 MiB and 16 MiB', async () => {

@@ -1,5 +1,6 @@
 /** @mc/serde: the serialization interface of mc, its default serde and compression codecs. No dependencies. */
 
+export { type AppFlagsOptions, withAppFlags } from './app-flags.js';
 export { checkSerde, SerdeCheckError, type SerdeProblem } from './check-serde.js';
 export {
   DEFAULT_MAX_DECOMPRESSED_SIZE,
