@@ -175,7 +175,12 @@ export class Client implements MemcacheClient, TraceTarget {
 
   // ---- storage --------------------------------------------------------------------------------
 
-  private store(command: StorageCommand, key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
+  private store(
+    command: StorageCommand,
+    key: string,
+    value: unknown,
+    options?: StoreOptions,
+  ): Promise<boolean> {
     try {
       const k = this.key(key);
       const s = this.serialize(key, value, options?.flags);
@@ -270,7 +275,12 @@ export class Client implements MemcacheClient, TraceTarget {
     return this.getAlone<T>(k, full, key, options);
   }
 
-  private async getAlone<T>(k: Buffer, full: string, key: string, options?: CommandOptions): Promise<T | undefined> {
+  private async getAlone<T>(
+    k: Buffer,
+    full: string,
+    key: string,
+    options?: CommandOptions,
+  ): Promise<T | undefined> {
     const reply = await this.send(encodeGet([k]), Expect.Values, options);
     const entry = this.single(reply, full);
     return entry ? this.decode<T>(entry, key) : undefined;

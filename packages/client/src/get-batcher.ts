@@ -36,12 +36,7 @@ export class GetBatcher {
   ) {}
 
   /** Resolves with the decoded value, or undefined on a miss. */
-  get(
-    key: Buffer,
-    keyText: string,
-    userKey: string,
-    signal: AbortSignal | undefined,
-  ): Promise<unknown> {
+  get(key: Buffer, keyText: string, userKey: string, signal: AbortSignal | undefined): Promise<unknown> {
     if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
     return new Promise((resolve, reject) => {
       const w: Waiter = { key: userKey, resolve, reject, signal, onAbort: undefined, done: false };

@@ -3,12 +3,25 @@
 export { encodeKey, type KeyOptions } from '@mc/protocol';
 export { defaultSerde, type Serde } from '@mc/serde';
 export { Client } from './client.js';
-export { COMMAND_LIST, COMMANDS, type CommandName, type CommandShape, type CommandSpec, isIdempotent } from './commands.js';
+export {
+  COMMAND_LIST,
+  COMMANDS,
+  type CommandName,
+  type CommandShape,
+  type CommandSpec,
+  isIdempotent,
+} from './commands.js';
 export { channels } from './diagnostics.js';
-export { COMMAND_TRACING_CHANNEL, type CommandTraceContext, commandTracing } from './tracing.js';
 export { entriesOf, type SetManyInput } from './entries.js';
-export { type CommandDispatcher, callCommand, forward, installCommands, isInputError, signalOf } from './forward.js';
 export * from './errors.js';
+export {
+  type CommandDispatcher,
+  callCommand,
+  forward,
+  installCommands,
+  isInputError,
+  signalOf,
+} from './forward.js';
 export { getOrLoadWith, type LeaseOps } from './lease.js';
 export type {
   CasValue,
@@ -30,6 +43,7 @@ export type {
   MetaSetCallOptions,
   MetaSetResult,
 } from './meta.js';
+export * from './options/index.js';
 export { type ClientOptions, DEFAULTS } from './options.js';
 export { serializeWithFlags } from './serialize.js';
 export {
@@ -40,5 +54,5 @@ export {
   type ServerSpec,
 } from './server-address.js';
 export { type Stats, type StatValue, typeStats } from './stats.js';
+export { COMMAND_TRACING_CHANNEL, type CommandTraceContext, commandTracing } from './tracing.js';
 export * from './wrappers/index.js';
-export * from './options/index.js';

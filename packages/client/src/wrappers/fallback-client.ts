@@ -45,12 +45,19 @@ export class FallbackClient implements MemcacheClient, CommandDispatcher {
     return undefined;
   }
 
-  private async readMany(spec: CommandSpec, keys: unknown[], options: unknown): Promise<Map<unknown, unknown>> {
+  private async readMany(
+    spec: CommandSpec,
+    keys: unknown[],
+    options: unknown,
+  ): Promise<Map<unknown, unknown>> {
     const out = new Map<unknown, unknown>();
     let missing = keys;
     for (const client of this.clients) {
       if (missing.length === 0) break;
-      const r = (await forward(client, spec, missing, options, undefined, undefined)) as Map<unknown, unknown>;
+      const r = (await forward(client, spec, missing, options, undefined, undefined)) as Map<
+        unknown,
+        unknown
+      >;
       for (const [k, v] of r) out.set(k, v);
       if (r.size > 0) missing = missing.filter((k) => !r.has(k));
     }
