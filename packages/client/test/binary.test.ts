@@ -32,7 +32,7 @@ const clients: Array<{ close(): Promise<void> }> = [];
 
 beforeAll(async () => {
   [sasl, binary] = await Promise.all([
-    startSaslMemcached({ users: { alice: 'wonder land', bob: 'b0b' } }),
+    startSaslMemcached({ users: { alice: 'wonder land', bob: 'b0b' }, args: ['-I', '4m'] }),
     startBinaryMemcached({ args: ['-I', '4m'] }),
   ]);
 });
@@ -142,9 +142,12 @@ describe('the SASL test helper', () => {
   });
 });
 
-describe('every command against memcached -B binary', () => {
+describe.each([
+  ['memcached -B binary', () => binary, (o?: BinaryClientOptions) => onBinary(o)],
+  ['memcached -S, authenticated', () => sasl, (o?: BinaryClientOptions) => onSasl(o)],
+] as const)('every command against %s', (_name, server, make) => {
   it('set / get / delete with misses', async () => {
-    const c = onBinary();
+    const c = make();
     expect(await c.get('k')).toBeUndefined();
     expect(await c.set('k', 'v', { expire: 60 })).toBe(true);
     expect(await c.get('k')).toBe('v');
@@ -154,7 +157,7 @@ describe('every command against memcached -B binary', () => {
   });
 
   it('add / replace / append / prepend', async () => {
-    const c = onBinary();
+    const c = make();
     expect(await c.replace('k', 'x')).toBe(false);
     expect(await c.append('k', 'x')).toBe(false);
     expect(await c.prepend('k', 'x')).toBe(false);
@@ -168,7 +171,7 @@ describe('every command against memcached -B binary', () => {
   });
 
   it('gets / cas: stored, EXISTS (false), NOT_FOUND (undefined); cas tokens are bigints', async () => {
-    const c = onBinary();
+    const c = make();
     expect(await c.gets('k')).toBeUndefined();
     await c.set('k', 'one');
     const first = await c.gets<string>('k');
@@ -183,7 +186,7 @@ describe('every command against memcached -B binary', () => {
   });
 
   it('getMany / getsMany: a quiet GetKQ pipeline, misses absent, duplicates once', async () => {
-    const c = onBinary();
+    const c = make();
     expect((await c.getMany([])).size).toBe(0);
     await c.setMany({ a: 1, b: 'two', c: Buffer.from([0, 1, 2]) });
     const got = await c.getMany(['a', 'b', 'c', 'missing', 'a']);
@@ -198,7 +201,7 @@ describe('every command against memcached -B binary', () => {
   });
 
   it('setMany returns the keys that were not stored; deleteMany deletes them all', async () => {
-    const c = onBinary();
+    const c = make();
     expect(
       await c.setMany(
         new Map([
@@ -212,7 +215,7 @@ describe('every command against memcached -B binary', () => {
   });
 
   it('gat / gats / touch', async () => {
-    const c = onBinary();
+    const c = make();
     expect(await c.gat('k', 100)).toBeUndefined();
     expect(await c.touch('k', 100)).toBe(false);
     await c.set('k', 'v');
@@ -224,7 +227,7 @@ describe('every command against memcached -B binary', () => {
   });
 
   it('incr / decr: misses are undefined (no auto-create), 64-bit values, decr stops at 0, non-numeric is ClientReplyError', async () => {
-    const c = onBinary();
+    const c = make();
     expect(await c.incr('n', 1)).toBeUndefined();
     expect(await c.get('n')).toBeUndefined();
     await c.set('n', 10);
@@ -238,7 +241,7 @@ describe('every command against memcached -B binary', () => {
   });
 
   it('values up to the server item size; a larger one is ServerError and the connection stays', async () => {
-    const c = onBinary();
+    const c = make();
     const big = Buffer.alloc(2 * 1024 * 1024, 7);
     expect(await c.set('big', big)).toBe(true);
     expect(Buffer.from((await c.get('big')) as Buffer).equals(big)).toBe(true);
@@ -247,15 +250,16 @@ describe('every command against memcached -B binary', () => {
   });
 
   it('version, noop, stats (general and a group)', async () => {
-    const c = onBinary();
+    const c = make();
     expect(await c.version()).toMatch(/^1\.6\./);
     await c.noop();
     const stats = await c.stats();
     expect(typeof stats.pid).toBe('number');
-    expect(stats.pid).toBe(binary.pid);
+    expect(stats.pid).toBe(server().pid);
     expect(typeof stats.version).toBe('string');
     const settings = await c.stats('settings');
     expect(settings.binding_protocol).toBe('binary');
+    expect(settings.auth_enabled_sasl).toBe(server() === sasl);
     expect(Object.keys(await c.stats('slabs')).length).toBeGreaterThan(0);
     await expect(c.stats('conns')).rejects.toBeInstanceOf(UnknownCommandError);
     expect(await c.version()).toMatch(/^1\.6\./); // the stream is still in step
@@ -263,7 +267,7 @@ describe('every command against memcached -B binary', () => {
 
   it('noreply commands use quiet opcodes; results are not errors, error statuses reach onNoreplyError', async () => {
     const errors: Error[] = [];
-    const c = onBinary({ onNoreplyError: (e) => errors.push(e) });
+    const c = make({ onNoreplyError: (e) => errors.push(e) });
     expect(await c.set('k', 'v', { noreply: true })).toBe(true);
     expect(await c.add('k', 'w', { noreply: true })).toBe(true); // key exists: a result, not reported
     expect(await c.set('n', 'abc', { noreply: true })).toBe(true);
@@ -279,7 +283,7 @@ describe('every command against memcached -B binary', () => {
   });
 
   it('hundreds of concurrent calls resolve with their own values (opaques checked)', async () => {
-    const c = onBinary();
+    const c = make();
     const n = 500;
     await Promise.all(Array.from({ length: n }, (_, i) => c.set(`k${i}`, `v${i}`)));
     const values = await Promise.all(
@@ -287,7 +291,9 @@ describe('every command against memcached -B binary', () => {
     );
     expect(values).toEqual(Array.from({ length: n }, (_, i) => (i % 50 === 0 ? undefined : `v${i}`)));
   });
+});
 
+describe('BinaryClient on memcached -B binary', () => {
   it('the meta API and getOrLoad reject with UnsupportedCommandError', async () => {
     const c = onBinary();
     for (const call of [
