@@ -129,6 +129,10 @@ describe('SASL against memcached -S', () => {
     await c.set('q', 1);
     await c.quit();
     expect(await c.get('q')).toBe(1);
+    // quit waits for noreply commands too (their fence is answered before the socket closes).
+    await c.set('r', 2, { noreply: true });
+    await c.quit();
+    expect(await c.get('r')).toBe(2);
   });
 });
 
@@ -363,6 +367,14 @@ describe('BinaryClient on memcached -B binary', () => {
     const pending = c.get('k');
     await c.close();
     await expect(pending).rejects.toBeInstanceOf(ClientClosedError);
+    await expect(c.get('k')).rejects.toBeInstanceOf(ClientClosedError);
+  });
+
+  it('asyncDispose waits for what is in flight, then closes for good', async () => {
+    const c = onBinary();
+    const pending = c.set('k', 'v');
+    await c[Symbol.asyncDispose]();
+    expect(await pending).toBe(true);
     await expect(c.get('k')).rejects.toBeInstanceOf(ClientClosedError);
   });
 });
