@@ -2,25 +2,17 @@ import { channel } from 'node:diagnostics_channel';
 import { lookup } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
 import {
-  type CasValue,
   Client,
   ClientClosedError,
-  type CommandOptions,
-  type GetOrLoadOptions,
+  type CommandDispatcher,
+  type CommandSpec,
+  forward,
   InvalidArgumentError,
+  installCommands,
   isMemcacheError,
   type MemcacheClient,
-  type MetaArithmeticCallOptions,
-  type MetaArithmeticResult,
-  type MetaDeleteCallOptions,
-  type MetaDeleteResult,
-  type MetaGetCallOptions,
-  type MetaGetResult,
-  type MetaSetCallOptions,
-  type MetaSetResult,
-  type NoreplyOptions,
+  type MemcacheCommands,
   type ServerSpec,
-  type StoreOptions,
 } from '@mc/client';
 import { HashClient, type HashClientOptions, KetamaHash, type NodeLocator } from '@mc/hash';
 import type { ClusterConfig, ClusterNode } from './config.js';
@@ -122,8 +114,13 @@ const nodeId = (n: ClusterNode) => `${n.hostname}|${n.ip}|${n.port}`;
  * Events: 'change' (ClusterChange), 'error' (DiscoveryError | MalformedConfigError; only emitted when
  * a listener is attached, so an unhandled poll failure never crashes the process).
  */
-export class ElastiCacheClient extends EventEmitter implements MemcacheClient {
+export interface ElastiCacheClient extends MemcacheCommands {}
+
+export class ElastiCacheClient extends EventEmitter implements MemcacheClient, CommandDispatcher {
   readonly endpoint: string;
+  declare readonly stats: HashClient['stats'];
+  declare readonly version: HashClient['version'];
+  declare readonly raw: HashClient['raw'];
   private readonly opts: ElastiCacheClientOptions;
   private readonly endpointClient: Client;
   private readonly hash: HashClient;
@@ -194,8 +191,8 @@ export class ElastiCacheClient extends EventEmitter implements MemcacheClient {
     return this.current ? [...this.current.nodes] : [];
   }
 
-  /** The config version in use, or undefined before the first successful poll. */
-  get version(): number | undefined {
+  /** The cluster config version in use, or undefined before the first successful poll. */
+  get configVersion(): number | undefined {
     return this.current?.version;
   }
 
@@ -323,110 +320,13 @@ export class ElastiCacheClient extends EventEmitter implements MemcacheClient {
     throw new NoClusterError(this.endpoint, this.lastError);
   }
 
-  async set(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
-    return (await this.ready()).set(key, value, options);
-  }
-  async setMany(
-    values: Iterable<readonly [string, unknown]> | Record<string, unknown>,
-    options?: StoreOptions,
-  ): Promise<string[]> {
-    return (await this.ready()).setMany(values, options);
-  }
-  async add(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
-    return (await this.ready()).add(key, value, options);
-  }
-  async replace(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
-    return (await this.ready()).replace(key, value, options);
-  }
-  async append(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
-    return (await this.ready()).append(key, value, options);
-  }
-  async prepend(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
-    return (await this.ready()).prepend(key, value, options);
-  }
-  async cas(key: string, value: unknown, cas: bigint, options?: StoreOptions): Promise<boolean | undefined> {
-    return (await this.ready()).cas(key, value, cas, options);
-  }
-  async get<T = unknown>(key: string, options?: CommandOptions): Promise<T | undefined> {
-    return (await this.ready()).get<T>(key, options);
-  }
-  async getMany<T = unknown>(keys: Iterable<string>, options?: CommandOptions): Promise<Map<string, T>> {
-    return (await this.ready()).getMany<T>(keys, options);
-  }
-  async gets<T = unknown>(key: string, options?: CommandOptions): Promise<CasValue<T> | undefined> {
-    return (await this.ready()).gets<T>(key, options);
-  }
-  async getsMany<T = unknown>(
-    keys: Iterable<string>,
-    options?: CommandOptions,
-  ): Promise<Map<string, CasValue<T>>> {
-    return (await this.ready()).getsMany<T>(keys, options);
-  }
-  async gat<T = unknown>(key: string, expire: number, options?: CommandOptions): Promise<T | undefined> {
-    return (await this.ready()).gat<T>(key, expire, options);
-  }
-  async gats<T = unknown>(
-    key: string,
-    expire: number,
-    options?: CommandOptions,
-  ): Promise<CasValue<T> | undefined> {
-    return (await this.ready()).gats<T>(key, expire, options);
-  }
-  async delete(key: string, options?: NoreplyOptions): Promise<boolean> {
-    return (await this.ready()).delete(key, options);
-  }
-  async deleteMany(keys: Iterable<string>, options?: NoreplyOptions): Promise<boolean> {
-    return (await this.ready()).deleteMany(keys, options);
-  }
-  async incr(key: string, delta: number | bigint, options?: NoreplyOptions): Promise<bigint | undefined> {
-    return (await this.ready()).incr(key, delta, options);
-  }
-  async decr(key: string, delta: number | bigint, options?: NoreplyOptions): Promise<bigint | undefined> {
-    return (await this.ready()).decr(key, delta, options);
-  }
-  async touch(key: string, expire: number, options?: NoreplyOptions): Promise<boolean> {
-    return (await this.ready()).touch(key, expire, options);
-  }
-  async flushAll(delay?: number, options?: NoreplyOptions): Promise<boolean> {
-    return (await this.ready()).flushAll(delay, options);
-  }
-
-  async metaGet<T = unknown>(
-    key: string | Uint8Array,
-    options?: MetaGetCallOptions,
-  ): Promise<MetaGetResult<T> | undefined> {
-    return (await this.ready()).metaGet<T>(key, options);
-  }
-  async metaGetMany<T = unknown>(
-    keys: Iterable<string | Uint8Array>,
-    options?: CommandOptions,
-  ): Promise<Map<string | Uint8Array, MetaGetResult<T>>> {
-    return (await this.ready()).metaGetMany<T>(keys, options);
-  }
-  async metaSet(
-    key: string | Uint8Array,
-    value: unknown,
-    options?: MetaSetCallOptions,
-  ): Promise<MetaSetResult> {
-    return (await this.ready()).metaSet(key, value, options);
-  }
-  async metaDelete(key: string | Uint8Array, options?: MetaDeleteCallOptions): Promise<MetaDeleteResult> {
-    return (await this.ready()).metaDelete(key, options);
-  }
-  async metaArithmetic(
-    key: string | Uint8Array,
-    options?: MetaArithmeticCallOptions,
-  ): Promise<MetaArithmeticResult | undefined> {
-    return (await this.ready()).metaArithmetic(key, options);
-  }
-  async metaNoop(options?: CommandOptions): Promise<void> {
-    return (await this.ready()).metaNoop(options);
-  }
-  async invalidate(key: string | Uint8Array, staleTtl?: number, options?: CommandOptions): Promise<boolean> {
-    return (await this.ready()).invalidate(key, staleTtl, options);
-  }
-  async getOrLoad<T>(key: string, loader: () => Promise<T> | T, options?: GetOrLoadOptions): Promise<T> {
-    return (await this.ready()).getOrLoad(key, loader, options);
+  /**
+   * Every command of the table goes to the HashClient once a node list is known (see ready()); the
+   * HashClient routes it. close and quit are this class's own (they also stop the poller).
+   */
+  dispatch(spec: CommandSpec, a: unknown, b: unknown, c: unknown, d: unknown): Promise<unknown> {
+    if (this.current) return forward(this.hash, spec, a, b, c, d);
+    return this.ready().then((hash) => forward(hash, spec, a, b, c, d));
   }
 
   /** Stops the poller (no timer is left) and closes every connection. */
@@ -444,3 +344,5 @@ export class ElastiCacheClient extends EventEmitter implements MemcacheClient {
     await Promise.all([this.endpointClient.quit(), this.hash.quit()]);
   }
 }
+
+installCommands(ElastiCacheClient);

@@ -84,7 +84,7 @@ describe('ElastiCacheClient', () => {
 
   it('starts from the endpoint and serves requests', async () => {
     await client.start();
-    expect(client.version).toBe(1);
+    expect(client.configVersion).toBe(1);
     expect(await client.set('a', 1)).toBe(true);
     expect(await client.get('a')).toBe(1);
     expect(changes[0]).toMatchObject({ version: 1, added: [node(0)], removed: [] });
@@ -102,7 +102,7 @@ describe('ElastiCacheClient', () => {
     })();
     ep.nodes = [node(0), node(1)];
     ep.version = 2;
-    await until(() => client.version === 2);
+    await until(() => client.configVersion === 2);
     await new Promise((r) => setTimeout(r, 50));
     running = false;
     await load;
@@ -119,14 +119,14 @@ describe('ElastiCacheClient', () => {
     ep.nodes = [node(0), node(1), node(2)];
     const polled = ep.requests;
     await until(() => ep.requests > polled + 2);
-    expect(client.version).toBe(2);
+    expect(client.configVersion).toBe(2);
     expect(client.nodes).toEqual([node(0), node(1)]);
   });
 
   it('a node removed: its keys move to the others; connections to unchanged nodes stay', async () => {
     ep.nodes = [node(0)];
     ep.version = 3;
-    await until(() => client.version === 3);
+    await until(() => client.configVersion === 3);
     expect(client.hashClient.servers).toEqual([`127.0.0.1:${servers[0]!.port}`]);
     expect(changes.at(-1)).toMatchObject({ version: 3, added: [], removed: [node(1)] });
     expect(await client.set('after-remove', 'x')).toBe(true);
@@ -138,7 +138,7 @@ describe('ElastiCacheClient', () => {
     ep.mode = 'malformed';
     await until(() => errors.length > before);
     expect(errors.at(-1)).toBeInstanceOf(MalformedConfigError);
-    expect(client.version).toBe(3);
+    expect(client.configVersion).toBe(3);
     expect(await client.get('after-remove')).toBe('x');
     ep.mode = 'ok';
   });
@@ -152,7 +152,7 @@ describe('ElastiCacheClient', () => {
     await ep.up();
     ep.nodes = [node(0), node(2)];
     ep.version = 4;
-    await until(() => client.version === 4);
+    await until(() => client.configVersion === 4);
     expect(client.nodes).toEqual([node(0), node(2)]);
   });
 });

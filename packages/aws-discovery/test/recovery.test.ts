@@ -71,13 +71,17 @@ describe('ElastiCacheClient with the configuration endpoint down at start', () =
     expect(err.cause).toBeInstanceOf(DiscoveryError);
     // Discovery goes on by itself: more failed attempts are reported.
     await until(() => errors.length >= 3);
-    expect(c.version).toBeUndefined();
+    expect(c.configVersion).toBeUndefined();
 
     await ep.up();
-    await until(() => c.version === 3);
+    await until(() => c.configVersion === 3);
     expect(await c.set('k', 'v')).toBe(true);
     expect(await c.get('k')).toBe('v');
     expect(c.nodes).toEqual([node()]);
+    // Server-level commands answer per node, through the HashClient.
+    const versions = (await c.version()) as Map<string, string>;
+    expect([...versions.values()]).toHaveLength(1);
+    expect([...versions.values()][0]).toMatch(/^1\.6\./);
   });
 
   it('a call made while the first attempt runs waits for it (the endpoint is up: it is served)', async () => {
@@ -94,9 +98,9 @@ describe('ElastiCacheClient with the configuration endpoint down at start', () =
     const { c } = client(ep, { pollInterval: 20 });
     await expect(c.start()).rejects.toBeInstanceOf(DiscoveryError);
     await ep.up();
-    await until(() => c.version === 3);
+    await until(() => c.configVersion === 3);
     ep.version = 4;
-    await until(() => c.version === 4);
+    await until(() => c.configVersion === 4);
   });
 
   it('a malformed reply at start is retried too, and the error is the typed one', async () => {
@@ -108,7 +112,7 @@ describe('ElastiCacheClient with the configuration endpoint down at start', () =
     await until(() => errors.length >= 2);
     expect(errors.every((e) => e instanceof MalformedConfigError)).toBe(true);
     ep.mode = 'ok';
-    await until(() => c.version === 2);
+    await until(() => c.configVersion === 2);
     expect(await c.set('m', 'v')).toBe(true);
   });
 
