@@ -19,6 +19,7 @@ import {
   Client,
   ClientClosedError,
   ClientReplyError,
+  channels,
   InvalidArgumentError,
   InvalidKeyError,
   ServerError,
@@ -349,6 +350,38 @@ describe('BinaryClient on memcached -B binary', () => {
     expect(seen.map((s) => [s.command, s.server, s.keys, s.noreply])).toEqual([
       ['getMany', binary.address, ['a', 'b'], false],
       ['set', binary.address, ['a'], true],
+    ]);
+  });
+
+  it('commands are published on the mc:client:command channels with their text names', async () => {
+    const c = onBinary();
+    await c.set('n', 'x');
+    const events: string[] = [];
+    const onStart = (m: unknown) => void events.push(`start ${(m as { command: string }).command}`);
+    const onEnd = (m: unknown) => void events.push(`end ${(m as { command: string }).command}`);
+    const onError = (m: unknown) =>
+      void events.push(
+        `error ${(m as { command: string; error: Error }).command} ${(m as { error: Error }).error.name}`,
+      );
+    channels.commandStart.subscribe(onStart);
+    channels.commandEnd.subscribe(onEnd);
+    channels.commandError.subscribe(onError);
+    try {
+      await c.get('n');
+      await c.getMany(['n', 'm']);
+      await c.incr('n', 1).catch(() => {});
+    } finally {
+      channels.commandStart.unsubscribe(onStart);
+      channels.commandEnd.unsubscribe(onEnd);
+      channels.commandError.unsubscribe(onError);
+    }
+    expect(events).toEqual([
+      'start get',
+      'end get',
+      'start get',
+      'end get',
+      'start incr',
+      'error incr ClientReplyError',
     ]);
   });
 

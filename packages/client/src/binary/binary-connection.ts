@@ -72,7 +72,33 @@ interface Pending {
   noreply: boolean;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  /** Command name for the diagnostics channels; set only when someone subscribes. */
+  command: string | undefined;
+  started: number;
 }
+
+/** The text protocol's name of each command, so metrics read the same for both protocols. */
+const COMMAND_WORDS: Readonly<Record<number, string>> = {
+  [Opcode.Get]: 'get',
+  [Opcode.GetKQ]: 'get',
+  [Opcode.SetQ]: 'set',
+  [Opcode.DeleteQ]: 'delete',
+  [Opcode.Set]: 'set',
+  [Opcode.Add]: 'add',
+  [Opcode.Replace]: 'replace',
+  [Opcode.Append]: 'append',
+  [Opcode.Prepend]: 'prepend',
+  [Opcode.Delete]: 'delete',
+  [Opcode.Increment]: 'incr',
+  [Opcode.Decrement]: 'decr',
+  [Opcode.Touch]: 'touch',
+  [Opcode.Gat]: 'gat',
+  [Opcode.Stat]: 'stats',
+  [Opcode.Version]: 'version',
+  [Opcode.Flush]: 'flush_all',
+  [Opcode.Noop]: 'noop',
+  [Opcode.SaslListMechs]: 'sasl_list_mechs',
+};
 
 type State = 'idle' | 'connecting' | 'ready' | 'closed';
 
@@ -230,6 +256,8 @@ export class BinaryConnection {
       noreply: false,
       signal,
       onAbort: undefined,
+      command: undefined,
+      started: 0,
     };
   }
 
@@ -267,6 +295,15 @@ export class BinaryConnection {
         if (kind === Kind.Stats) p.collected = { responses: [], indexes: [] };
         p.opaque = this.stamp(packets[0]!);
         this.push(p, packets[0]!);
+      }
+      if (
+        channels.commandStart.hasSubscribers ||
+        channels.commandEnd.hasSubscribers ||
+        channels.commandError.hasSubscribers
+      ) {
+        p.command = COMMAND_WORDS[opcode] ?? opcodeName(opcode).toLowerCase();
+        p.started = performance.now();
+        channels.commandStart.publish({ server: this.address, command: p.command });
       }
       if (signal) {
         p.onAbort = () => this.abort(p);
@@ -507,6 +544,7 @@ export class BinaryConnection {
         if (p.noreply && p.kind === Kind.Single && !isResultStatus(r.status))
           this.reportNoreplyError(binaryStatusError(r.status, r.value.toString('utf8')));
         if (p.abandoned) continue;
+        if (p.command !== undefined) this.publishEnd(p, r);
         if (p.kind === Kind.Single) p.resolve(r as never);
         else if (p.collected!.error) p.reject(p.collected!.error);
         else p.resolve(p.collected as never);
@@ -563,6 +601,16 @@ export class BinaryConnection {
     throw new ProtocolError(
       `a ${opcodeName(r.opcode)} response with opaque ${r.opaque} answers no request at the head of the queue (expected ${opcodeName(p.opcode)} with opaque ${p.opaque})`,
     );
+  }
+
+  /** commandEnd, or commandError when the response (or a quiet one of a batch) carries an error status. */
+  private publishEnd(p: Pending, r: BinaryResponse): void {
+    const durationMs = performance.now() - p.started;
+    const error =
+      p.collected?.error ??
+      (isResultStatus(r.status) ? undefined : binaryStatusError(r.status, r.value.toString('utf8')));
+    if (error) channels.commandError.publish({ server: this.address, command: p.command, error, durationMs });
+    else channels.commandEnd.publish({ server: this.address, command: p.command, durationMs });
   }
 
   private afterProgress(): void {
@@ -630,11 +678,18 @@ export class BinaryConnection {
     for (const p of pending) {
       if (p.onAbort) p.signal!.removeEventListener('abort', p.onAbort);
       if (p.abandoned) continue;
-      p.reject(
+      const e =
         p === culprit || sameForAll
           ? error
-          : new ConnectionClosedError(`connection to ${this.address} was discarded: ${error.message}`, error),
-      );
+          : new ConnectionClosedError(`connection to ${this.address} was discarded: ${error.message}`, error);
+      if (p.command !== undefined && channels.commandError.hasSubscribers)
+        channels.commandError.publish({
+          server: this.address,
+          command: p.command,
+          error: e,
+          durationMs: performance.now() - p.started,
+        });
+      p.reject(e);
     }
     for (const w of this.idleWaiters.splice(0)) w();
   }
