@@ -14,7 +14,13 @@ import {
   type MemcacheCommands,
   type ServerSpec,
 } from '@mc/client';
-import { HashClient, type HashClientOptions, KetamaHash, type NodeLocator } from '@mc/hash';
+import {
+  HASH_CLIENT_EXTRA_NAMES,
+  HashClient,
+  type HashClientOptions,
+  KetamaHash,
+  type NodeLocator,
+} from '@mc/hash';
 import type { ClusterConfig, ClusterNode } from './config.js';
 import { ask } from './discover.js';
 import { DiscoveryError, NoClusterError } from './errors.js';
@@ -166,17 +172,11 @@ export class ElastiCacheClient extends EventEmitter implements MemcacheClient, C
       Math.max(DISCOVERY_DEFAULTS.discoveryRetryMaxDelay, this.retryDelay),
       this.retryDelay,
     );
-    const {
-      usePooling,
-      retryAttempts,
-      retryTimeout,
-      deadTimeout,
-      ignoreExc,
-      maxPoolSize,
-      poolIdleTimeout,
-      acquireTimeout,
-      ...clientOptions
-    } = hashOptions;
+    // The endpoint gets the Client options only (tls, timeouts...): no pool or hash options, no
+    // ignoreExc (discovery must see its failures), no prefix (the config key is not the app's).
+    const clientOptions: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(hashOptions))
+      if (!HASH_CLIENT_EXTRA_NAMES.includes(k)) clientOptions[k] = v;
     this.endpointClient = new Client(endpoint, { ...clientOptions, keyPrefix: '' });
     this.endpoint = this.endpointClient.server;
     this.legacy = legacy ?? false;

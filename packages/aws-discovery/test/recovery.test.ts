@@ -139,6 +139,15 @@ describe('ElastiCacheClient with the configuration endpoint down at start', () =
     await expect(c.get('k')).rejects.toMatchObject({ code: 'MC_ERR_CLIENT_CLOSED' });
   });
 
+  it('takes every HashClient option (pool ones included) and gives the endpoint only Client options', async () => {
+    const ep = await startFakeConfigEndpoint({ version: 5, nodes: [node()] });
+    cleanups.push(() => ep.close());
+    const { c } = client(ep, { usePooling: true, maxPoolSize: 2, pipelineThreshold: 4, retryAttempts: 1 });
+    await c.start();
+    expect(await c.set('pooled', 'v')).toBe(true);
+    expect(await c.get('pooled')).toBe('v');
+  });
+
   it('refuses invalid timing options with a typed error that names them', () => {
     expect(() => new ElastiCacheClient('127.0.0.1:1', { discoveryRetryDelay: -1 })).toThrow(
       /ElastiCacheClient: option "discoveryRetryDelay" must be a finite number of ms >= 1, got -1/,

@@ -21,6 +21,7 @@ export { ModulaHash } from './modula.js';
 export type { NodeLocator } from './node-locator.js';
 export {
   HASH_CLIENT_DEFAULTS,
+  HASH_CLIENT_EXTRA_NAMES,
   HASH_OPTION_NAMES,
   type HashClientOptionsInput,
   type ResolvedHashClientOptions,

@@ -54,6 +54,15 @@ export const HASH_OPTION_NAMES: readonly string[] = Object.freeze([
   ...Object.keys(HASH_CLIENT_DEFAULTS),
 ]);
 
+/**
+ * The option names HashClient accepts beyond Client's (the pool's and its own): what to strip from
+ * a HashClient options object to get the options of a plain Client.
+ */
+export const HASH_CLIENT_EXTRA_NAMES: readonly string[] = Object.freeze([
+  ...POOL_OPTION_NAMES,
+  ...HASH_OPTION_NAMES,
+]);
+
 function checkHasher(value: unknown): NodeLocator {
   if (value === undefined) return new RendezvousHash();
   const h = value as Partial<NodeLocator> | null;
@@ -82,7 +91,7 @@ function checkHasher(value: unknown): NodeLocator {
 export function resolveHashClientOptions(options?: HashClientOptionsInput): ResolvedHashClientOptions {
   const owner = 'HashClient';
   const o = optionChecks.checkOptionsObject(owner, options);
-  const own = [...POOL_OPTION_NAMES, ...HASH_OPTION_NAMES];
+  const own = HASH_CLIENT_EXTRA_NAMES;
   const clientPart: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (!own.includes(k)) clientPart[k] = v;
   // ignoreExc is also a Client option; here it is the HashClient's, and checked below.
