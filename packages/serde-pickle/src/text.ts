@@ -7,18 +7,42 @@ import { isUtf8 } from 'node:buffer';
  * by hand and leave every well-formed string to Node.
  */
 
+/**
+ * Recently decoded short ASCII strings, by a hash of their bytes. Dict keys repeat from value to
+ * value; handing back the same string object saves building it and lets V8 skip re-internalizing
+ * it when it becomes a property name. A slot holds one string and is checked byte for byte.
+ */
+const SHORT_CACHE_SIZE = 1024;
+const SHORT_MAX = 32;
+const shortCache: (string | undefined)[] = new Array(SHORT_CACHE_SIZE).fill(undefined);
+
 /** Decodes UTF-8 allowing encoded surrogates (Python's 'surrogatepass'); undefined if invalid. */
 export function decodeUtf8(buf: Buffer, start: number, end: number): string | undefined {
-  if (end - start < 16) {
-    // Short ASCII strings (most dict keys) are cheaper to build by hand than through a native call.
-    let ascii = '';
+  const n = end - start;
+  if (n <= SHORT_MAX) {
+    let hash = n;
     let i = start;
     for (; i < end; i++) {
       const c = buf[i] as number;
       if (c >= 0x80) break;
-      ascii += String.fromCharCode(c);
+      hash = (Math.imul(hash, 31) + c) | 0;
     }
-    if (i === end) return ascii;
+    if (i === end) {
+      const slot = hash & (SHORT_CACHE_SIZE - 1);
+      const cached = shortCache[slot];
+      if (cached !== undefined && cached.length === n) {
+        let same = true;
+        for (let k = 0; k < n; k++)
+          if (cached.charCodeAt(k) !== buf[start + k]) {
+            same = false;
+            break;
+          }
+        if (same) return cached;
+      }
+      const text = buf.toString('latin1', start, end);
+      shortCache[slot] = text;
+      return text;
+    }
   }
   const slice = buf.subarray(start, end);
   if (isUtf8(slice)) return slice.toString('utf8');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPickleError, loads, type PickleErrorCode } from '../src/index.js';
+import { dumps, isPickleError, loads, type PickleErrorCode } from '../src/index.js';
 import { dict, difference, frozenset, tuple } from './same.js';
 
 const hex = (h: string) => Buffer.from(h, 'hex');
@@ -259,6 +259,16 @@ describe('loads: the mapping', () => {
     expect(loads(py2, { legacyStrings: 'bytes' })).toEqual(Buffer.from('68c3a9', 'hex'));
     expect(loads(Buffer.from("S'a\\'b\\n\\x41\\101'\np0\n.", 'latin1'))).toBe("a'b\nAA");
     expect(loads(Buffer.from('T\x02\x00\x00\x00ab.', 'latin1'))).toBe('ab');
+  });
+
+  it('short strings come back right when the decode cache slots collide (5000 distinct keys, twice)', () => {
+    const keys = Array.from({ length: 5000 }, (_, i) => `k${i}`);
+    const value = Object.fromEntries(keys.map((k) => [k, k.toUpperCase()]));
+    for (let round = 0; round < 2; round++) {
+      const back = loads(dumps(value)) as Record<string, string>;
+      expect(Object.keys(back)).toEqual(Object.keys(value));
+      for (const k of keys) expect(back[k]).toBe(k.toUpperCase());
+    }
   });
 
   it('the memo: shared values come back shared', () => {
