@@ -100,8 +100,15 @@ async function setUpTemplate(): Promise<void> {
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'mc-packaging-'));
   // Rejects with prepack's "dist/ is missing; run `pnpm build` first" when the build is absent.
+  const t0 = performance.now();
   tarballs = await packAll(join(work, 'tarballs'));
-  await Promise.all([setUpConsumer(), setUpTemplate()]);
+  const t1 = performance.now();
+  const timed = async (name: string, setUp: () => Promise<void>) => {
+    await setUp();
+    return `${name} ${((performance.now() - t1) / 1000).toFixed(1)} s`;
+  };
+  const installs = await Promise.all([timed('consumer', setUpConsumer), timed('template', setUpTemplate)]);
+  console.log(`packaging: pack ${((t1 - t0) / 1000).toFixed(1)} s, npm install ${installs.join(', ')}`);
 }, 300_000);
 
 afterAll(() => {
