@@ -1,6 +1,10 @@
 import { AbortError } from '@mc/client';
 import { PoolClosedError, PoolTimeoutError } from './errors.js';
-import { type ObjectPoolOptions, type ResolvedObjectPoolOptions, resolveObjectPoolOptions } from './options.js';
+import {
+  type ObjectPoolOptions,
+  type ResolvedObjectPoolOptions,
+  resolveObjectPoolOptions,
+} from './options.js';
 
 export type { ObjectPoolOptions } from './options.js';
 

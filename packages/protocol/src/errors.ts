@@ -66,11 +66,10 @@ export class MemcacheError extends Error {
 
   static override [Symbol.hasInstance](value: unknown): boolean {
     // Only the base class answers by brand; for a subclass, the ordinary prototype chain decides.
-    // `this` is the class on the right of instanceof, which may be a subclass: it cannot be named.
-    // biome-ignore lint/complexity/noThisInStatic: see above
-    const target: unknown = this;
-    if (target === MemcacheError) return isMemcacheError(value);
-    return Function.prototype[Symbol.hasInstance].call(target, value);
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class right of instanceof, maybe a subclass
+    if (this === MemcacheError) return isMemcacheError(value);
+    // biome-ignore lint/complexity/noThisInStatic: as above
+    return Function.prototype[Symbol.hasInstance].call(this, value);
   }
 }
 
