@@ -4,6 +4,7 @@
 //
 //   pnpm --filter @mc/bench bench:keyv            # 3 rounds
 //   pnpm --filter @mc/bench bench:keyv -- --quick # 1 round, shorter cells
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import KeyvMemcache from '@keyv/memcache';
 import { Client } from '@mc/client';
@@ -84,32 +85,32 @@ const scenarios = {
 
 const results = new Map(); // scenario -> contender -> ops/s per round
 const names = Object.keys(contenders);
+const open = {};
 try {
+  for (const name of names) {
+    open[name] = contenders[name]();
+    await Promise.all(Array.from({ length: KEYS }, (_, i) => open[name].keyv.set(key(i), VALUE))); // preload
+  }
   // Warm-up: every contender runs every scenario once, unrecorded, so no one pays for the JIT.
   warming = true;
-  for (const name of names) {
-    const { keyv, close } = contenders[name]();
-    await Promise.all(Array.from({ length: KEYS }, (_, i) => keyv.set(key(i), VALUE)));
-    for (const run of Object.values(scenarios)) await run(keyv);
-    await close();
-  }
+  for (const name of names) for (const run of Object.values(scenarios)) await run(open[name].keyv);
   warming = false;
+  // Cell by cell, contenders in a rotated order, so a burst of load elsewhere on the machine does
+  // not fall on one contender's whole run.
   for (let round = 0; round < ROUNDS; round++) {
-    const order = names.map((_, i) => names[(i + round) % names.length]);
-    for (const name of order) {
-      const { keyv, close } = contenders[name]();
-      await Promise.all(Array.from({ length: KEYS }, (_, i) => keyv.set(key(i), VALUE))); // preload
-      for (const [scenario, run] of Object.entries(scenarios)) {
-        const opsPerSec = await run(keyv);
+    for (const [s, [scenario, run]] of Object.entries(scenarios).entries()) {
+      const order = names.map((_, i) => names[(i + round + s) % names.length]);
+      for (const name of order) {
+        const opsPerSec = await run(open[name].keyv);
         if (!results.has(scenario)) results.set(scenario, new Map());
         const byName = results.get(scenario);
         if (!byName.has(name)) byName.set(name, []);
         byName.get(name).push(opsPerSec);
       }
-      await close();
     }
   }
 } finally {
+  for (const c of Object.values(open)) await c.close();
   await server.stop();
 }
 
@@ -117,7 +118,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n) => (n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(0));
 console.log(
   `Keyv adapters on memcached (${server.args.join(' ')}), Node ${process.version}, ` +
-    `${ROUNDS} round(s), median; ratio to @keyv/memcache`,
+    `${ROUNDS} round(s), median; ratio to @keyv/memcache; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
 );
 for (const [scenario, byName] of results) {
   console.log(`\n${scenario}\n| adapter | ops/s | ratio |\n|---|---|---|`);
