@@ -464,9 +464,7 @@ class Reader {
     const bytes = this.take(n);
     if (n === 0) return 0;
     if (n <= 6) return bytes.readIntLE(0, n) + 0;
-    let hex = '';
-    for (let i = n - 1; i >= 0; i--) hex += (bytes[i] as number).toString(16).padStart(2, '0');
-    let big = BigInt(`0x${hex}`);
+    let big = BigInt(`0x${Buffer.from(bytes).reverse().toString('hex')}`);
     if ((bytes[n - 1] as number) & 0x80) big -= 1n << BigInt(8 * n);
     return this.int(big);
   }

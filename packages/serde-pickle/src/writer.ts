@@ -123,15 +123,9 @@ class Writer {
       this.int(Number(n));
       return;
     }
-    // Shortest little-endian two's complement, as Python's encode_long.
-    const bytes: number[] = [];
-    let rest = n;
-    for (;;) {
-      const b = Number(rest & 0xffn);
-      bytes.push(b);
-      rest >>= 8n;
-      if ((rest === 0n && !(b & 0x80)) || (rest === -1n && b & 0x80)) break;
-    }
+    // Shortest little-endian two's complement, as Python's encode_long. Through hex, which is linear
+    // in the number's size (shifting a bigint 8 bits at a time is quadratic).
+    const bytes = twosComplementLE(n);
     if (bytes.length < 0x100) {
       this.byte(OP.LONG1);
       this.byte(bytes.length);
@@ -140,7 +134,7 @@ class Writer {
       this.u32(bytes.length);
     }
     this.ensure(bytes.length);
-    for (const b of bytes) this.buf[this.pos++] = b;
+    this.pos += bytes.copy(this.buf, this.pos);
   }
 
   private float(n: number): void {
@@ -327,6 +321,16 @@ class Writer {
     this.byte(OP.TUPLE1);
     this.byte(OP.REDUCE);
   }
+}
+
+/** The shortest two's complement of n, little-endian, with room for the sign bit. */
+function twosComplementLE(n: bigint): Buffer {
+  // The magnitude that must fit beside the sign bit: n itself, or -n - 1 for a negative n.
+  let hex = (n >= 0n ? n : -n - 1n).toString(16);
+  if (hex.length % 2) hex = `0${hex}`;
+  if (Number.parseInt(hex[0] as string, 16) >= 8) hex = `00${hex}`;
+  if (n < 0n) hex = ((1n << BigInt(hex.length * 4)) + n).toString(16).padStart(hex.length, '0');
+  return Buffer.from(hex, 'hex').reverse();
 }
 
 /** Whether Python can hash the value this JavaScript value is written as. */

@@ -54,6 +54,22 @@ describe('dumps → loads', () => {
         expect(difference(back, value)).toBeUndefined();
       });
 
+  it('writes bigints with the bytes Python writes, and a 100,000-digit one quickly', () => {
+    // pickle.dumps(n, 4) for each n: LONG1 with Python's shortest two's complement.
+    const python: [bigint, string][] = [
+      [2n ** 31n, '8a050000008000'],
+      [-(2n ** 31n) - 1n, '8a05ffffff7fff'],
+      [2n ** 63n, '8a09000000000000008000'],
+      [-(2n ** 63n), '8a080000000000000080'],
+      [-(2n ** 64n) - 1n, '8a09fffffffffffffffffe'],
+    ];
+    for (const [n, hex] of python) expect(dumps(n).subarray(2, -1).toString('hex')).toBe(hex);
+    const huge = -(10n ** 100_000n) + 7n;
+    const bytes = dumps(huge);
+    expect(bytes[2]).toBe(0x8b); // LONG4
+    expect(loads(bytes)).toBe(huge);
+  });
+
   it('a plain object with the default prototype is written as a dict and read back with a null one', () => {
     const back = loads(dumps({ a: [1, { b: 2 }] }));
     expect(difference(back, dict({ a: [1, dict({ b: 2 })] }))).toBeUndefined();
