@@ -135,6 +135,13 @@ describe('keys memcached refuses', () => {
     expect(await keyv.get('k'.repeat(100))).toBe('long');
   });
 
+  it('refuses a negative or NaN generationMaxAge', () => {
+    for (const bad of [-1, Number.NaN])
+      expect(() => new McKeyvStore(client(uniquePrefix()), { generationMaxAge: bad })).toThrow(
+        expect.objectContaining({ code: 'MC_ERR_INVALID_ARGUMENT' }),
+      );
+  });
+
   it('refuses a maxKeyLength too small for a hashed key', () => {
     expect(() => new McKeyvStore(client(uniquePrefix()), { maxKeyLength: HASHED_KEY_LENGTH - 1 })).toThrow(
       expect.objectContaining({ code: 'MC_ERR_INVALID_ARGUMENT' }),

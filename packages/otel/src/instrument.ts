@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { tracingChannel } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
-import { COMMAND_TRACING_CHANNEL, type CommandTraceContext } from '@mc/client';
+import { COMMAND_TRACING_CHANNEL, type CommandTraceContext, InvalidArgumentError } from '@mc/client';
 import {
   type Context,
   context,
@@ -52,7 +52,10 @@ export interface McInstrumentation {
  */
 export function instrumentMc(options: McInstrumentationOptions = {}): McInstrumentation {
   const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer('@mc/otel', VERSION);
-  const captureKeys = options.captureKeys ? (options.maxCapturedKeys ?? 10) : 0;
+  const maxKeys = options.maxCapturedKeys ?? 10;
+  if (!Number.isInteger(maxKeys) || maxKeys < 1)
+    throw new InvalidArgumentError(`maxCapturedKeys must be a positive integer, got ${String(maxKeys)}`);
+  const captureKeys = options.captureKeys ? maxKeys : 0;
   const requireParent = options.requireParentSpan ?? false;
   // The context object of a call is its identity: start, error and asyncEnd get the same object.
   const spans = new WeakMap<object, Span>();

@@ -169,6 +169,13 @@ describe('instrumentMc', () => {
     expect(two?.attributes['mc.keys']).toEqual(['k0', 'k1']);
   });
 
+  it('refuses a maxCapturedKeys that is not a positive integer', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN])
+      expect(() => instrumentMc({ maxCapturedKeys: bad })).toThrow(
+        expect.objectContaining({ code: 'MC_ERR_INVALID_ARGUMENT' }),
+      );
+  });
+
   it('describes Unix sockets, IPv6 hosts and noreply calls', async () => {
     const { provider, spans } = memoryProvider();
     instrument({ tracerProvider: provider });
