@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from '@mc/client';
-import { FLAGS } from '@mc/serde';
+import { FLAGS, withCodec, zlibCodec } from '@mc/serde';
 import { dumps, isPickleError, loads, pickleSerde } from '@mc/serde-pickle';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { dict, difference, frozenset, tuple } from '../../packages/serde-pickle/test/same.js';
@@ -223,6 +223,27 @@ describe('values exchanged with pymemcache through memcached', () => {
       FLAGS.PICKLE,
     ]);
     expect(raw.get(`${prefix}default:dict`)?.bytes.subarray(0, 2)).toEqual(Buffer.from([0x80, 5]));
+  });
+
+  it("reads pickles that pymemcache 4's CompressedSerde zlib-compressed, with withCodec(pickleSerde(), zlibCodec())", async () => {
+    const prefix = uniquePrefix('pkl-z');
+    python(['mc-write', host, port, prefix]);
+    const client = new Client(server, {
+      keyPrefix: prefix,
+      serde: withCodec(pickleSerde(), zlibCodec(), { minSize: 401 }),
+    });
+    clients.push(client);
+    const got = await client.getMany(names.map((n) => `zlib:${n}`));
+    const problems = names.flatMap((n) => {
+      const d = got.has(`zlib:${n}`) ? difference(got.get(`zlib:${n}`), cases[n]) : 'missing';
+      return d ? [`${n}: ${d}`] : [];
+    });
+    expect(problems).toEqual([]);
+    const raw = await rawGet(server, [`${prefix}zlib:dict_long`, `${prefix}zlib:str_long`]);
+    expect([...raw.values()].map((item) => item.flags)).toEqual([
+      FLAGS.PICKLE | FLAGS.COMPRESSED,
+      FLAGS.TEXT,
+    ]);
   });
 
   it("pymemcache's pickle_serde reads what pickleSerde stores, with the flags pymemcache itself would use", async () => {

@@ -6,8 +6,10 @@ usage:
   pickle_peer.py vectors                     {name: [hex of pickle.dumps(CASES[name], p) for p in 0..5]}
   pickle_peer.py check < {name: [hex...]}     {name: [None or the first difference, per pickle]}
   pickle_peer.py mc-write HOST PORT PREFIX   stores every case with pymemcache at every pickle_version
-                                             (key PREFIX + "p<version>:" + name) and with the default
-                                             serde (PREFIX + "default:" + name); prints the versions
+                                             (key PREFIX + "p<version>:" + name), with the default
+                                             serde (PREFIX + "default:" + name) and compressed as
+                                             pymemcache 4 does (PREFIX + "zlib:" + name); prints the
+                                             versions
   pickle_peer.py mc-read HOST PORT PREFIX < [name...]
                                              reads PREFIX + name with pymemcache's pickle_serde and
                                              prints {name: [flags, None or the first difference]}
@@ -16,6 +18,7 @@ import json
 import math
 import pickle
 import sys
+import zlib
 
 from pymemcache import serde
 from pymemcache.client.base import Client
@@ -131,6 +134,25 @@ def check_one(name, data):
         return 'pickle.loads raised %r' % (exc,)
 
 
+class CompressedPickleSerde(object):
+    """pymemcache 4's serde.CompressedSerde over pickle_serde (Debian 12 ships pymemcache 3.5.2, without
+    it): zlib-compress a serialized value of more than 400 bytes when that does not make it longer,
+    and add FLAG_COMPRESSED (8) to its flags."""
+
+    def serialize(self, key, value):
+        value, flags = serde.pickle_serde.serialize(key, value)
+        if len(value) > 400:
+            packed = zlib.compress(value)
+            if len(packed) <= len(value):
+                return packed, flags | 8
+        return value, flags
+
+    def deserialize(self, key, value, flags):
+        if flags & 8:
+            value = zlib.decompress(value)
+        return serde.pickle_serde.deserialize(key, value, flags & ~8)
+
+
 class FlagsSerde(object):
     """pymemcache's pickle_serde, but also returns the flags the item was stored with."""
 
@@ -156,6 +178,9 @@ def main(argv):
             client.close()
         client = Client((host, port), serde=serde.pickle_serde)
         client.set_many({prefix + 'default:' + k: v for k, v in CASES.items()}, noreply=False)
+        client.close()
+        client = Client((host, port), serde=CompressedPickleSerde())
+        client.set_many({prefix + 'zlib:' + k: v for k, v in CASES.items()}, noreply=False)
         client.close()
         out = {'default_pickle_version': serde.DEFAULT_PICKLE_VERSION, 'highest': pickle.HIGHEST_PROTOCOL}
     elif mode == 'mc-read':
