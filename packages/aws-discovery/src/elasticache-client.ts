@@ -7,11 +7,11 @@ import {
   type CommandDispatcher,
   type CommandSpec,
   forward,
-  InvalidArgumentError,
   installCommands,
   isMemcacheError,
   type MemcacheClient,
   type MemcacheCommands,
+  optionChecks,
   type ServerSpec,
 } from '@mc/client';
 import {
@@ -20,6 +20,7 @@ import {
   type HashClientOptions,
   KetamaHash,
   type NodeLocator,
+  resolveHashClientOptions,
 } from '@mc/hash';
 import type { ClusterConfig, ClusterNode } from './config.js';
 import { ask } from './discover.js';
@@ -81,15 +82,24 @@ export function discoveryBackoff(
   return Math.max(1, Math.round(nominal * (0.5 + random() / 2)));
 }
 
-function checkMs(name: string, value: number | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min)
-    throw new InvalidArgumentError(
-      `ElastiCacheClient: option "${name}" must be a finite number of ms >= ${min}, got ${
-        typeof value === 'string' ? JSON.stringify(value) : String(value)
-      } (${typeof value})`,
-    );
-  return value;
+/** The option names ElastiCacheClient adds to HashClient's. */
+export const ELASTICACHE_OPTION_NAMES: readonly string[] = Object.freeze([
+  'pollInterval',
+  'legacy',
+  'addressing',
+  'lookupTimeout',
+  'hasher',
+  'discoveryRetryDelay',
+  'discoveryRetryMaxDelay',
+]);
+
+const OWNER = 'ElastiCacheClient';
+
+/** A finite number of ms >= min (these timers cannot be 0: a poll loop without pause). */
+function checkDelay(name: string, value: unknown, fallback: number, min: number): number {
+  const ms = optionChecks.checkMs(OWNER, name, value, fallback);
+  if (ms < min) throw optionChecks.optionError(OWNER, name, `a finite number of ms >= ${min}`, value);
+  return ms;
 }
 
 /** What a change event carries. */
@@ -160,19 +170,30 @@ export class ElastiCacheClient extends EventEmitter implements MemcacheClient, C
       discoveryRetryMaxDelay,
       ...hashOptions
     } = options;
-    this.pollInterval = checkMs('pollInterval', pollInterval, DISCOVERY_DEFAULTS.pollInterval, 1);
-    this.retryDelay = checkMs(
+    // Every option is checked here, with messages that name ElastiCacheClient: the HashClient part
+    // by HashClient's resolver (its result is not kept: HashClient resolves it again), ours below.
+    resolveHashClientOptions(hashOptions, { owner: OWNER, extraNames: ELASTICACHE_OPTION_NAMES });
+    this.pollInterval = checkDelay('pollInterval', pollInterval, DISCOVERY_DEFAULTS.pollInterval, 1);
+    this.retryDelay = checkDelay(
       'discoveryRetryDelay',
       discoveryRetryDelay,
       DISCOVERY_DEFAULTS.discoveryRetryDelay,
       1,
     );
-    this.retryMaxDelay = checkMs(
+    this.retryMaxDelay = checkDelay(
       'discoveryRetryMaxDelay',
       discoveryRetryMaxDelay,
       Math.max(DISCOVERY_DEFAULTS.discoveryRetryMaxDelay, this.retryDelay),
       this.retryDelay,
     );
+    optionChecks.checkBoolean(OWNER, 'legacy', legacy, false);
+    optionChecks.checkOneOf(OWNER, 'addressing', addressing, 'hostname-or-ip', [
+      'ip',
+      'hostname',
+      'hostname-or-ip',
+    ]);
+    optionChecks.checkMs(OWNER, 'lookupTimeout', lookupTimeout, 1000);
+    const makeHasher = optionChecks.checkFunction<() => NodeLocator>(OWNER, 'hasher', hasher);
     // The endpoint gets the Client options only (tls, timeouts...): no pool or hash options, no
     // ignoreExc (discovery must see its failures), no prefix (the config key is not the app's).
     const clientOptions: Record<string, unknown> = {};
@@ -183,7 +204,7 @@ export class ElastiCacheClient extends EventEmitter implements MemcacheClient, C
     this.legacy = legacy ?? false;
     this.hash = new HashClient([], {
       ...hashOptions,
-      hasher: hasher ? hasher() : KetamaHash.libmemcachedWeighted([]),
+      hasher: makeHasher ? makeHasher() : KetamaHash.libmemcachedWeighted([]),
     });
   }
 

@@ -1,3 +1,4 @@
+import { KetamaHash } from '@mc/hash';
 import {
   type FakeConfigEndpoint,
   type MemcachedProcess,
@@ -150,7 +151,25 @@ describe('ElastiCacheClient with the configuration endpoint down at start', () =
 
   it('refuses invalid timing options with a typed error that names them', () => {
     expect(() => new ElastiCacheClient('127.0.0.1:1', { discoveryRetryDelay: -1 })).toThrow(
-      /ElastiCacheClient: option "discoveryRetryDelay" must be a finite number of ms >= 1, got -1/,
+      /ElastiCacheClient: option "discoveryRetryDelay" must be a non-negative finite number of ms, got -1/,
+    );
+    expect(() => new ElastiCacheClient('127.0.0.1:1', { discoveryRetryDelay: 0 })).toThrow(
+      /ElastiCacheClient: option "discoveryRetryDelay" must be a finite number of ms >= 1, got 0/,
+    );
+    expect(() => new ElastiCacheClient('127.0.0.1:1', { pollIntervall: 5 } as never)).toThrow(
+      'ElastiCacheClient: unknown option "pollIntervall" (did you mean "pollInterval"?)',
+    );
+    expect(() => new ElastiCacheClient('127.0.0.1:1', { timeout: '300' as never })).toThrow(
+      'ElastiCacheClient: option "timeout" must be a non-negative finite number of ms, got "300" (string)',
+    );
+    expect(() => new ElastiCacheClient('127.0.0.1:1', { addressing: 'dns' as never })).toThrow(
+      /option "addressing" must be one of 'ip', 'hostname', 'hostname-or-ip'/,
+    );
+    expect(
+      () => new ElastiCacheClient('127.0.0.1:1', { hasher: KetamaHash.libmemcached([]) as never }),
+    ).toThrow(/option "hasher" must be a function/);
+    expect(() => new ElastiCacheClient('127.0.0.1:1', { retryAttempts: -1 })).toThrow(
+      /ElastiCacheClient: option "retryAttempts" must be an integer >= 0/,
     );
     expect(() => new ElastiCacheClient('127.0.0.1:1', { pollInterval: '5' as unknown as number })).toThrow(
       /option "pollInterval" .* got "5" \(string\)/,

@@ -63,7 +63,7 @@ export const HASH_CLIENT_EXTRA_NAMES: readonly string[] = Object.freeze([
   ...HASH_OPTION_NAMES,
 ]);
 
-function checkHasher(value: unknown): NodeLocator {
+function checkHasher(owner: string, value: unknown): NodeLocator {
   if (value === undefined) return new RendezvousHash();
   const h = value as Partial<NodeLocator> | null;
   if (
@@ -75,7 +75,7 @@ function checkHasher(value: unknown): NodeLocator {
     !Array.isArray(h.nodes)
   )
     throw optionChecks.optionError(
-      'HashClient',
+      owner,
       'hasher',
       'a NodeLocator (getNode, addNode, removeNode and nodes)',
       value,
@@ -88,10 +88,18 @@ function checkHasher(value: unknown): NodeLocator {
  * pool's, and the hash's own (retryAttempts an integer >= 0, retryTimeout and deadTimeout ms, a
  * NodeLocator as hasher), every message naming HashClient.
  */
-export function resolveHashClientOptions(options?: HashClientOptionsInput): ResolvedHashClientOptions {
-  const owner = 'HashClient';
+export function resolveHashClientOptions(
+  options?: HashClientOptionsInput,
+  context: {
+    /** Class named in messages. Default 'HashClient'. */
+    owner?: string;
+    /** Option names of an embedding class (ElastiCacheClient): accepted, left to it to check. */
+    extraNames?: readonly string[];
+  } = {},
+): ResolvedHashClientOptions {
+  const owner = context.owner ?? 'HashClient';
   const o = optionChecks.checkOptionsObject(owner, options);
-  const own = HASH_CLIENT_EXTRA_NAMES;
+  const own = [...HASH_CLIENT_EXTRA_NAMES, ...(context.extraNames ?? [])];
   const clientPart: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (!own.includes(k)) clientPart[k] = v;
   // ignoreExc is also a Client option; here it is the HashClient's, and checked below.
@@ -100,7 +108,7 @@ export function resolveHashClientOptions(options?: HashClientOptionsInput): Reso
   return Object.freeze({
     client,
     pool: resolvePoolPart(owner, o),
-    hasher: checkHasher(o.hasher),
+    hasher: checkHasher(owner, o.hasher),
     usePooling: checkBoolean(owner, 'usePooling', o.usePooling, HASH_CLIENT_DEFAULTS.usePooling),
     retryAttempts: checkInteger(
       owner,
