@@ -43,8 +43,17 @@ export class McKeyvStore extends EventEmitter {
 
   constructor(client: MemcacheClient | ServerSpec, options: McKeyvStoreOptions = {}) {
     super();
+    const maxAge = options.generationMaxAge ?? 0;
+    if (!(maxAge >= 0)) throw new InvalidArgumentError(`generationMaxAge must be >= 0, got ${maxAge}`);
     const made = !isClient(client);
-    this.client = made ? new Client(client as ServerSpec, options.clientOptions) : (client as MemcacheClient);
+    const given = made ? undefined : (client as MemcacheClient);
+    this.maxKeyLength = options.maxKeyLength ?? MEMCACHED_MAX_KEY_LENGTH - prefixBytes(given, options);
+    if (!Number.isInteger(this.maxKeyLength) || this.maxKeyLength < HASHED_KEY_LENGTH)
+      throw new InvalidArgumentError(
+        `maxKeyLength must be an integer of at least ${HASHED_KEY_LENGTH}, got ${this.maxKeyLength}`,
+      );
+    // Made only once the options are known to be good: a throwing constructor leaves nothing behind.
+    this.client = given ?? new Client(client as ServerSpec, options.clientOptions);
     this.opts = {
       dialect: 'memcache',
       ...(typeof client === 'string' ? { url: client } : {}),
@@ -52,13 +61,6 @@ export class McKeyvStore extends EventEmitter {
     };
     this.namespace = options.namespace;
     this.quitClient = options.quitOnDisconnect ?? made;
-    this.maxKeyLength = options.maxKeyLength ?? MEMCACHED_MAX_KEY_LENGTH - prefixBytes(this.client);
-    if (!Number.isInteger(this.maxKeyLength) || this.maxKeyLength < HASHED_KEY_LENGTH)
-      throw new InvalidArgumentError(
-        `maxKeyLength must be an integer of at least ${HASHED_KEY_LENGTH}, got ${this.maxKeyLength}`,
-      );
-    const maxAge = options.generationMaxAge ?? 0;
-    if (!(maxAge >= 0)) throw new InvalidArgumentError(`generationMaxAge must be >= 0, got ${maxAge}`);
     this.generations = new Generations(this.client, maxAge, this.maxKeyLength);
   }
 
@@ -202,9 +204,15 @@ function isClient(x: unknown): x is MemcacheClient {
   return typeof x === 'object' && x !== null && typeof (x as { get?: unknown }).get === 'function';
 }
 
-/** Bytes of the client's keyPrefix when the client shows its options (Client does). */
-function prefixBytes(client: MemcacheClient): number {
-  const prefix = (client as { options?: { keyPrefix?: unknown } }).options?.keyPrefix;
+/**
+ * Bytes of the keyPrefix of the client: the one given (when it shows its options, as Client does),
+ * or the one the store will make from clientOptions.
+ */
+function prefixBytes(client: MemcacheClient | undefined, options: McKeyvStoreOptions): number {
+  const prefix =
+    client === undefined
+      ? options.clientOptions?.keyPrefix
+      : (client as { options?: { keyPrefix?: unknown } }).options?.keyPrefix;
   return typeof prefix === 'string' ? Buffer.byteLength(prefix, 'utf8') : 0;
 }
 

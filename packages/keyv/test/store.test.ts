@@ -135,6 +135,15 @@ describe('keys memcached refuses', () => {
     expect(await keyv.get('k'.repeat(100))).toBe('long');
   });
 
+  it('counts the keyPrefix of a client it makes from an address too', async () => {
+    const prefix = uniquePrefix();
+    const store = new McKeyvStore(server, { clientOptions: { keyPrefix: prefix } });
+    expect(store.maxKeyLength).toBe(250 - prefix.length);
+    await store.set('k'.repeat(240), 'v');
+    expect(await store.get('k'.repeat(240))).toBe('v');
+    await store.disconnect();
+  });
+
   it('refuses a negative or NaN generationMaxAge', () => {
     for (const bad of [-1, Number.NaN])
       expect(() => new McKeyvStore(client(uniquePrefix()), { generationMaxAge: bad })).toThrow(
