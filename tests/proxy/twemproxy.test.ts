@@ -125,6 +125,22 @@ describe('Client through twemproxy 0.5.0: every command it forwards', () => {
     expect(await c.touch('missing', 100)).toBe(false);
   });
 
+  it('deleteMany across both backends; quit, after which the next call reconnects', async () => {
+    const { c } = client();
+    await c.setMany([
+      ['x1', 1],
+      ['x2', 2],
+      ['x3', 3],
+    ]);
+    expect(await c.deleteMany(['x1', 'x2', 'x3'])).toBe(true);
+    expect((await c.getMany(['x1', 'x2', 'x3'])).size).toBe(0);
+    const q = new Client(proxy.address);
+    await q.set('quit-check', 1);
+    await q.quit();
+    expect(await q.get('quit-check')).toBe(1);
+    await q.close();
+  });
+
   it('version is answered (by a backend)', async () => {
     const { c } = client();
     expect(await c.version()).toMatch(/^1\.6\./);
