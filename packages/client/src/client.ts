@@ -32,6 +32,7 @@ import {
   type ValueEntry,
 } from '@mc/protocol';
 import { defaultSerde, type Serde } from '@mc/serde';
+import { BinaryClient, type BinaryClientOptions } from './binary/index.js';
 import { COMMAND_LIST } from './commands.js';
 import { Connection } from './connection.js';
 import { entriesOf } from './entries.js';
@@ -58,7 +59,8 @@ import type {
   MetaSetCallOptions,
   MetaSetResult,
 } from './meta.js';
-import { type ClientOptions, DEFAULTS } from './options.js';
+import { type ResolvedClientOptions, resolveClientOptions } from './options/index.js';
+import type { ClientOptions } from './options.js';
 import { serializeWithFlags } from './serialize.js';
 import { parseServer, type ServerSpec } from './server-address.js';
 import { type Stats, typeStats } from './stats.js';
@@ -71,7 +73,10 @@ import { type TraceTarget, traceCommandMethods } from './tracing.js';
 export class Client implements MemcacheClient, TraceTarget {
   /** The server's address as text ("host:port", "[v6]:port" or a socket path). */
   readonly server: string;
-  readonly options: Readonly<ClientOptions>;
+  /** The options with every default applied (frozen). */
+  readonly options: ResolvedClientOptions;
+  /** Set with `protocol: 'binary'`: the client every call goes to. */
+  private readonly binary: BinaryClient | undefined;
   private readonly conn: Connection;
   private readonly serde: Serde;
   private readonly prefix: string;
@@ -84,27 +89,31 @@ export class Client implements MemcacheClient, TraceTarget {
   readonly traceServer: TraceTarget['traceServer'];
 
   constructor(server: ServerSpec, options: ClientOptions = {}) {
+    // Every option checked once, here, before any connection exists; the layers below read the
+    // resolved object only.
+    const resolved = resolveClientOptions(options);
     const address = parseServer(server);
-    this.conn = new Connection(address, options);
+    this.conn = new Connection(address, resolved);
     this.server = this.conn.address;
     this.traceServer = Object.freeze(
       'path' in address
         ? { server: this.server, host: undefined, port: undefined, socketPath: address.path }
         : { server: this.server, host: address.host, port: address.port, socketPath: undefined },
     );
-    this.options = options;
-    this.serde = options.serde ?? defaultSerde;
-    this.prefix = options.keyPrefix ?? DEFAULTS.keyPrefix;
-    this.keyOptions = {
-      allowUnicode: options.allowUnicodeKeys ?? DEFAULTS.allowUnicodeKeys,
-      prefix: this.prefix,
-    };
-    this.noreplyDefault = options.defaultNoreply ?? DEFAULTS.defaultNoreply;
-    this.batcher =
-      (options.batchGets ?? DEFAULTS.batchGets)
-        ? new GetBatcher(this.conn, (entry, key) => this.serde.deserialize(key, entry.value, entry.flags))
-        : undefined;
-    if (options.ignoreExc) ignoreReadFailures(this);
+    this.options = resolved;
+    this.serde = resolved.serde;
+    this.prefix = resolved.keyPrefix;
+    this.keyOptions = { allowUnicode: resolved.allowUnicodeKeys, prefix: this.prefix };
+    this.noreplyDefault = resolved.defaultNoreply;
+    this.batcher = resolved.batchGets
+      ? new GetBatcher(this.conn, (entry, key) => this.serde.deserialize(key, entry.value, entry.flags))
+      : undefined;
+    if (resolved.protocol === 'binary') {
+      // The binary protocol (SASL): every command goes to a BinaryClient, installed on this instance
+      // only, so text clients pay nothing for it. It traces and applies ignoreExc itself.
+      this.binary = new BinaryClient(server, options as BinaryClientOptions);
+      forwardToBinary(this, this.binary);
+    } else if (resolved.ignoreExc) ignoreReadFailures(this);
   }
 
   /** @internal For the tracing channel. */
@@ -728,7 +737,7 @@ export class Client implements MemcacheClient, TraceTarget {
 
   /** Requests queued or in flight on the connection. */
   get pendingCount(): number {
-    return this.conn.pendingCount;
+    return this.binary === undefined ? this.conn.pendingCount : this.binary.pendingCount;
   }
 }
 
@@ -764,6 +773,14 @@ function ignoreReadFailures(client: Client): void {
       });
     };
   }
+}
+
+/** `protocol: 'binary'`: every command, and the failure hook, answered by the BinaryClient. */
+function forwardToBinary(client: Client, binary: BinaryClient): void {
+  const self = client as unknown as Record<string | symbol, unknown>;
+  const target = binary as unknown as Record<string | symbol, (...args: unknown[]) => unknown>;
+  for (const name of [...COMMAND_LIST.map((s) => s.name), 'onConnectionError', Symbol.asyncDispose])
+    self[name] = target[name]!.bind(binary);
 }
 
 /** A per-call timeout, checked before anything is sent. */

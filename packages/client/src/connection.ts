@@ -1,6 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { Expect, encodeMetaNoop, encodeStorage, ProtocolError, type Reply, ReplyParser } from '@mc/protocol';
+import { Expect, encodeStorage, type Reply } from '@mc/protocol';
 import { channels } from './diagnostics.js';
 import {
   AbortError,
@@ -11,47 +11,14 @@ import {
   TimeoutError,
 } from './errors.js';
 import { type ClientOptions, DEFAULTS } from './options.js';
-import { OutputBuffer } from './output-buffer.js';
+import { type Pending, Pipeline } from './pipeline.js';
 import { formatServer, type ServerAddress } from './server-address.js';
 
-/** A request waiting for its reply. One object per request; no per-request timer. */
-export interface Pending {
-  bytes: Buffer;
-  expect: Expect;
-  endToken: string | undefined;
-  /** performance.now() after which the request has timed out (Infinity: never). */
-  deadline: number;
-  timeoutMs: number;
-  resolve: (reply: Reply) => void;
-  reject: (error: Error) => void;
-  /** Set when the caller gave up (abort) after the bytes were sent: the reply is read and dropped. */
-  abandoned: boolean;
-  /** A fence after noreply commands: error replies before it belong to them. */
-  fence: boolean;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  /** Command name for diagnostics; set only when someone subscribes. */
-  command: string | undefined;
-  started: number;
-  /** For a quiet meta pipeline: replies collected until the closing MN. */
-  batch?: Reply[];
-  /**
-   * Turns the reply into the caller's result inside the read loop (a static function: no closure per
-   * request), saving the caller a `.then`. Error replies reject with their error instead.
-   */
-  map?: (reply: Reply) => unknown;
-}
+export { FENCE_KEY, type Pending } from './pipeline.js';
 
 type State = 'idle' | 'connecting' | 'ready' | 'closed';
 
 const NOOP = () => {};
-const MN = encodeMetaNoop();
-/**
- * The key of the `get` fence. mc never stores it; if someone else did, the fence still works (its
- * value is read and dropped). Sent without the client's keyPrefix.
- */
-export const FENCE_KEY = '__mc_noreply_fence__';
-const GET_FENCE = Buffer.from(`get ${FENCE_KEY}\r\n`, 'latin1');
 
 /**
  * One socket to one server with pipelining. Requests are queued in order; their bytes are written
@@ -65,19 +32,12 @@ export class Connection {
   private readonly options: ClientOptions;
   private state: State = 'idle';
   private socket: Socket | undefined;
-  private readonly parser = new ReplyParser();
-  /** Requests in order; [head, sent) are on the wire, [sent, queue.length) wait for the next flush. */
-  private queue: Pending[] = [];
-  private head = 0;
-  private sent = 0;
+  /** The requests, their bytes, fences and deadlines: everything but the socket. */
+  private readonly pipeline: Pipeline;
   private flushScheduled = false;
-  /** Bytes queued since the last flush: one slab, so a tick of requests leaves in one write(). */
-  private readonly outbox = new OutputBuffer();
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private connectTimer: NodeJS.Timeout | undefined;
-  /** Whether noreply commands were queued since the last fence. */
-  private fenceOpen = false;
   private closedWaiters: Array<() => void> = [];
   /**
    * Told once per connection-level failure (timeout, protocol error, unexpected close, connect
@@ -90,11 +50,17 @@ export class Connection {
     this.target = target;
     this.address = formatServer(target);
     this.options = options;
+    this.pipeline = new Pipeline({
+      address: this.address,
+      timeoutMs: options.timeout ?? DEFAULTS.timeout,
+      noreplyFence: options.noreplyFence ?? DEFAULTS.noreplyFence,
+      onNoreplyError: (error) => this.reportNoreplyError(error),
+    });
   }
 
   /** Number of requests queued or in flight. */
   get pendingCount(): number {
-    return this.queue.length - this.head;
+    return this.pipeline.pendingCount;
   }
 
   get isClosed(): boolean {
@@ -188,23 +154,13 @@ export class Connection {
    */
   send(bytes: Buffer): void {
     if (this.state === 'closed') throw new ClientClosedError();
-    this.outbox.push(bytes);
-    this.fenceOpen = true;
+    this.pipeline.noreply(bytes);
     this.schedule();
   }
 
   private enqueue(p: Pending): void {
-    if (this.fenceOpen) this.closeFence();
-    this.outbox.push(p.bytes);
-    this.queue.push(p);
+    this.pipeline.enqueue(p);
     this.schedule();
-  }
-
-  private closeFence(): void {
-    this.fenceOpen = false;
-    const fence = this.fencePending();
-    this.outbox.push(fence.bytes);
-    this.queue.push(fence);
   }
 
   private schedule(): void {
@@ -224,50 +180,18 @@ export class Connection {
   private readonly flush = (): void => {
     this.flushScheduled = false;
     const socket = this.socket;
-    if (this.state !== 'ready' || !socket) return;
-    if (this.fenceOpen) this.closeFence();
-    if (this.outbox.isEmpty) return;
-    const out = this.outbox.take();
-    if (out.length === 1) socket.write(out[0]!);
-    else {
+    if (this.state !== 'ready' || !socket || !this.pipeline.hasOutput) return;
+    const now = performance.now();
+    const { chunks, minDeadline } = this.pipeline.takeOutput(now);
+    if (chunks.length === 1) socket.write(chunks[0]!);
+    else if (chunks.length > 1) {
       socket.cork();
-      for (let i = 0; i < out.length; i++) socket.write(out[i]!);
+      for (let i = 0; i < chunks.length; i++) socket.write(chunks[i]!);
       socket.uncork();
     }
-    const now = performance.now();
-    let minDeadline = this.timerAt;
-    const end = this.queue.length;
-    for (let i = this.sent; i < end; i++) {
-      const p = this.queue[i]!;
-      if (p.timeoutMs > 0) {
-        p.deadline = now + p.timeoutMs;
-        if (p.deadline < minDeadline) minDeadline = p.deadline;
-      }
-    }
-    this.sent = end;
-    if (this.head < end) socket.ref();
+    if (this.pipeline.awaiting) socket.ref();
     if (minDeadline < this.timerAt) this.armTimer(minDeadline, now);
   };
-
-  private fencePending(): Pending {
-    const t = this.options.timeout ?? DEFAULTS.timeout;
-    const mn = this.options.noreplyFence === 'mn';
-    return {
-      bytes: mn ? MN : GET_FENCE,
-      expect: mn ? Expect.Meta : Expect.Values,
-      endToken: undefined,
-      deadline: Number.POSITIVE_INFINITY,
-      timeoutMs: t,
-      resolve: NOOP,
-      reject: NOOP,
-      abandoned: true,
-      fence: true,
-      signal: undefined,
-      onAbort: undefined,
-      command: undefined,
-      started: 0,
-    };
-  }
 
   private armTimer(at: number, now: number): void {
     if (this.timer) clearTimeout(this.timer);
@@ -280,16 +204,9 @@ export class Connection {
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
     const now = performance.now();
-    let next = Number.POSITIVE_INFINITY;
-    for (let i = this.head; i < this.sent; i++) {
-      const p = this.queue[i]!;
-      if (p.deadline <= now) {
-        this.fail(new TimeoutError(p.timeoutMs), p);
-        return;
-      }
-      if (p.deadline < next) next = p.deadline;
-    }
-    if (next !== Number.POSITIVE_INFINITY) this.armTimer(next, now);
+    const { late, next } = this.pipeline.expired(now);
+    if (late !== undefined) this.fail(new TimeoutError(late.timeoutMs), late);
+    else if (next !== Number.POSITIVE_INFINITY) this.armTimer(next, now);
   };
 
   private open(): void {
@@ -376,9 +293,8 @@ export class Connection {
       started: 0,
     };
     // The auth request goes before everything queued while connecting.
-    this.queue.splice(this.head, 0, p);
+    this.pipeline.sendFirst(p);
     socket.write(p.bytes);
-    this.sent = this.head + 1;
     p.timeoutMs = this.options.connectTimeout ?? DEFAULTS.connectTimeout;
   }
 
@@ -387,51 +303,19 @@ export class Connection {
     this.connectTimer = undefined;
     this.state = 'ready';
     if (channels.connect.hasSubscribers) channels.connect.publish({ server: this.address });
-    if (!this.outbox.isEmpty || this.fenceOpen) this.flush();
-    else if (this.head === this.queue.length) socket.unref();
+    if (this.pipeline.hasOutput) this.flush();
+    else if (this.pipeline.pendingCount === 0) socket.unref();
   }
 
   private onData(chunk: Buffer): void {
-    const parser = this.parser;
-    parser.push(chunk);
     try {
-      while (this.head < this.sent) {
-        const p = this.queue[this.head]!;
-        const reply = parser.read(p.expect, p.endToken);
-        if (reply === undefined) break;
-        if (p.fence && reply.type === 'error') {
-          // An error for a noreply command: report it, keep waiting for the fence's MN.
-          this.reportNoreplyError(reply.error);
-          continue;
-        }
-        if (p.batch && !(reply.type === 'meta' && reply.code === 'MN')) {
-          p.batch.push(reply);
-          continue;
-        }
-        if (p.fence && !isFenceReply(reply, p.expect))
-          throw new ProtocolError(`unexpected ${reply.type} reply to the noreply fence`);
-        this.queue[this.head] = undefined as never;
-        this.head++;
-        if (p.onAbort) p.signal!.removeEventListener('abort', p.onAbort);
-        if (!p.abandoned) {
-          if (p.command !== undefined) this.publishEnd(p, reply);
-          if (p.map === undefined) p.resolve(reply);
-          else if (reply.type === 'error') p.reject(reply.error);
-          else p.resolve(p.map(reply) as Reply);
-        }
-      }
+      this.pipeline.feed(chunk);
     } catch (err) {
-      this.fail(err as Error, this.queue[this.head]);
+      this.fail(err as Error, this.pipeline.current);
       return;
     }
-    this.afterProgress();
-  }
-
-  private afterProgress(): void {
-    if (this.head === this.queue.length) {
-      // Everything answered: reuse the array and let an idle client not hold the process open.
-      this.queue.length = 0;
-      this.head = this.sent = 0;
+    if (this.pipeline.pendingCount === 0) {
+      // Everything answered: let an idle client not hold the process open.
       if (this.timer) {
         clearTimeout(this.timer);
         this.timer = undefined;
@@ -439,33 +323,16 @@ export class Connection {
       }
       this.socket?.unref();
       for (const w of this.closedWaiters.splice(0)) w();
-    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.sent -= this.head;
-      this.head = 0;
     }
   }
 
   private reportNoreplyError(error: Error): void {
-    if (channels.noreplyError.hasSubscribers) channels.noreplyError.publish({ server: this.address, error });
     this.options.onNoreplyError?.(error);
     if (!this.options.onNoreplyError && !channels.noreplyError.hasSubscribers)
       process.emitWarning(
         `memcached ${this.address} answered an error to a noreply command: ${error.message}`,
         'MemcacheWarning',
       );
-  }
-
-  private publishEnd(p: Pending, reply: Reply): void {
-    const durationMs = performance.now() - p.started;
-    if (reply.type === 'error')
-      channels.commandError.publish({
-        server: this.address,
-        command: p.command,
-        error: reply.error,
-        durationMs,
-      });
-    else channels.commandEnd.publish({ server: this.address, command: p.command, durationMs });
   }
 
   /**
@@ -492,12 +359,7 @@ export class Connection {
     this.connectTimer = this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
     socket?.destroy();
-    this.parser.reset();
-    const pending = this.queue.slice(this.head);
-    this.queue = [];
-    this.head = this.sent = 0;
-    this.fenceOpen = false;
-    this.outbox.clear();
+    const pending = this.pipeline.takeAll();
     if (channels.close.hasSubscribers) channels.close.publish({ server: this.address, error });
     // A failure that cost requests: an idle socket the server closed is not one (it reconnects quietly).
     if (this.onFailure !== undefined && pending.length > 0 && !(error instanceof ClientClosedError))
@@ -556,7 +418,7 @@ export class Connection {
   private reset(): void {
     if (this.socket) this.socket.destroy();
     this.socket = undefined;
-    this.parser.reset();
+    this.pipeline.resetStream();
     this.state = 'idle';
   }
 
@@ -577,12 +439,6 @@ export class Connection {
   get connected(): boolean {
     return this.state === 'ready';
   }
-}
-
-/** The fence's own answer: MN to `mn`, END (or the fence key's value) to the `get` fence. */
-function isFenceReply(reply: Reply, expect: Expect): boolean {
-  if (expect === Expect.Meta) return reply.type === 'meta' && reply.code === 'MN';
-  return reply.type === 'values' && reply.values.every((v) => v.key === FENCE_KEY);
 }
 
 function isIp(host: string): boolean {

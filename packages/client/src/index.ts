@@ -2,6 +2,14 @@
 
 export { encodeKey, type KeyOptions } from '@mc/protocol';
 export { defaultSerde, type Serde } from '@mc/serde';
+export {
+  AuthError,
+  BINARY_DEFAULTS,
+  BinaryClient,
+  type BinaryClientOptions,
+  type SaslOptions,
+  UnsupportedCommandError,
+} from './binary/index.js';
 export { Client } from './client.js';
 export {
   COMMAND_LIST,

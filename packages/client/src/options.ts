@@ -36,6 +36,17 @@ export interface ClientOptions {
    */
   ignoreExc?: boolean;
   /**
+   * Wire protocol. Default 'text'. 'binary' is memcached's binary protocol, the one that carries
+   * SASL (memcached -S, MemCachier): every command it has works the same; the meta commands, raw,
+   * verbosity, cacheMemlimit and shutdown reject with UnsupportedCommandError. See
+   * docs/migrating-from-memjs.md.
+   */
+  protocol?: 'text' | 'binary';
+  /** SASL PLAIN credentials, sent first on every connection; needs protocol 'binary'. Default none. */
+  sasl?: { username: string; password: string; mechanism?: 'PLAIN' };
+  /** Largest value accepted from the server, in bytes; a larger one is a ProtocolError. Default 1 GiB. */
+  maxValueLength?: number;
+  /**
    * The command that follows each run of noreply commands, so that an error the server sends for one
    * of them is recognised as such and never read as the reply of the next request. 'get' (default):
    * `get __mc_noreply_fence__`, answered by every memcached since 1.4, by twemproxy and by mcrouter.

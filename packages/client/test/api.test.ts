@@ -128,7 +128,7 @@ describe('Client against a real memcached: every method', () => {
     expect((await c.raw('version')).toString()).toMatch(/^VERSION /);
   });
 
-  it('keyPrefix is applied and stripped; explicit flags replace the serde's (pymemcache) and read back with withAppFlags', async () => {
+  it('keyPrefix is applied and stripped; explicit flags replace those of the serde (pymemcache) and read back with withAppFlags', async () => {
     const prefix = uniquePrefix('pfx');
     const c = client({ keyPrefix: prefix });
     const bare = client({ keyPrefix: '' });

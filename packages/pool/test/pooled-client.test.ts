@@ -58,7 +58,7 @@ describe('PooledClient: pipelined connections, least pending first', () => {
     const c = pooled({ maxPoolSize: 2, poolIdleTimeout: 50, pipelineThreshold: 1 });
     await Promise.all([c.set('a', 1), c.set('b', 2), c.set('c', 3)]);
     expect(c.connectionCount).toBe(2);
-    for (let i = 0; i < 50 && c.connectionCount > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && c.connectionCount > 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(c.connectionCount).toBe(0);
     expect(await c.get('a')).toBe(1);
     expect(c.connectionCount).toBe(1);
