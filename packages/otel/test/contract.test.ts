@@ -13,6 +13,7 @@ import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import * as semconv from '@opentelemetry/semantic-conventions';
 import * as incubating from '@opentelemetry/semantic-conventions/incubating';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import pkg from '../package.json' with { type: 'json' };
 import * as attrs from '../src/attributes.js';
 import { instrumentMc, type McInstrumentation } from '../src/index.js';
 import { memoryProvider, useAsyncContext } from './otel-helpers.js';
@@ -74,6 +75,7 @@ describe('instrumentMc', () => {
     expect(span?.name).toBe('get 127.0.0.1:11211');
     expect(span?.kind).toBe(SpanKind.CLIENT);
     expect(span?.instrumentationScope.name).toBe('@mc/otel');
+    expect(span?.instrumentationScope.version).toBe(pkg.version);
     expect(span?.attributes).toEqual({
       'db.system.name': 'memcached',
       'db.operation.name': 'get',
