@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Client } from '../src/client.js';
 import { InvalidArgumentError, isMemcacheError, TimeoutError } from '../src/errors.js';
 import {
   CLIENT_OPTION_NAMES,
@@ -175,6 +176,21 @@ describe('resolveClientOptions', () => {
     const err = thrown(() => resolveClientOptions({ timeout: -1 }));
     expect(isMemcacheError(err)).toBe(true);
     expect(err.retryable).toBe(false);
+  });
+});
+
+describe('new Client validates with resolveClientOptions', () => {
+  it("throws the resolver's error before anything else happens", () => {
+    expect(thrown(() => new Client('127.0.0.1:1', { timeout: '300' as never })).message).toBe(
+      'Client: option "timeout" must be a non-negative finite number of ms, got "300" (string)',
+    );
+    expect(thrown(() => new Client('127.0.0.1:1', { timout: 5 } as never)).message).toBe(
+      'Client: unknown option "timout" (did you mean "timeout"?)',
+    );
+    expect(thrown(() => new Client('127.0.0.1:1', { keyPrefix: 'a b' })).message).toMatch(
+      /option "keyPrefix"/,
+    );
+    expect(thrown(() => new Client('127.0.0.1:1', { serde: {} as never })).message).toMatch(/option "serde"/);
   });
 });
 
