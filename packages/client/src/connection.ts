@@ -1,6 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { Expect, encodeStorage, type Reply } from '@mc/protocol';
+import { AuthError, Expect, encodeStorage, type Reply } from '@mc/protocol';
 import { channels } from './diagnostics.js';
 import {
   AbortError,
@@ -282,7 +282,7 @@ export class Connection {
       timeoutMs: 0,
       resolve: (reply) => {
         if (reply.type === 'status' && reply.status === 'STORED') this.ready(socket);
-        else this.fail(new ConnectError(`authentication to ${this.address} failed: ${describe(reply)}`));
+        else this.fail(new AuthError(`authentication to ${this.address} failed: ${describe(reply)}`));
       },
       reject: NOOP,
       abandoned: false,
@@ -364,7 +364,8 @@ export class Connection {
     // A failure that cost requests: an idle socket the server closed is not one (it reconnects quietly).
     if (this.onFailure !== undefined && pending.length > 0 && !(error instanceof ClientClosedError))
       this.onFailure(error);
-    const isConnectPhase = error instanceof ConnectError || error instanceof ConnectTimeoutError;
+    const isConnectPhase =
+      error instanceof ConnectError || error instanceof ConnectTimeoutError || error instanceof AuthError;
     for (const p of pending) {
       if (p.onAbort) p.signal!.removeEventListener('abort', p.onAbort);
       if (p.abandoned) continue;

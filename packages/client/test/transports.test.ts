@@ -7,7 +7,7 @@ import { type MemcachedProcess, startFaultServer, startMemcached } from '@mc/tes
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeCerts } from '../../../tests/certs.js';
 import { uniquePrefix } from '../../../tests/helpers.js';
-import { Client, ClientReplyError, ConnectError } from '../src/index.js';
+import { AuthError, Client, ClientReplyError, ConnectError } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mc-client-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,9 +56,12 @@ describe('ASCII auth (memcached -Y)', () => {
     await c.close();
   });
 
-  it('wrong credentials give ConnectError', async () => {
+  it('wrong credentials give AuthError (MC_ERR_AUTH, not retryable), to every queued call', async () => {
     const c = new Client(mc.address, { auth: { username: 'alice', password: 'nope' } });
-    await expect(c.get('k')).rejects.toBeInstanceOf(ConnectError);
+    const calls = [c.get('k'), c.set('k', 1)];
+    for (const call of calls)
+      await expect(call).rejects.toMatchObject({ code: 'MC_ERR_AUTH', retryable: false });
+    await expect(c.get('k')).rejects.toBeInstanceOf(AuthError);
     await c.close();
   });
 });
