@@ -90,7 +90,7 @@ export function traceCommandMethods(target: { prototype: object }, specs: readon
             if (!commandTracing.hasSubscribers) return impl.call(this, a, b, c, d);
             let keys: readonly string[] = [];
             let batchSize: number | undefined;
-            if (spec.shape === 'key') keys = [keyText(a)];
+            if (spec.shape === 'key' || spec.shape === 'lease') keys = [keyText(a)];
             else if (spec.shape === 'keys') {
               const list = [...(a as Iterable<unknown>)];
               a = list;
