@@ -83,7 +83,8 @@ export function summarize(runs, scenarios, clients) {
 export function markdown(summary) {
   const lines = [];
   for (const sc of summary.scenarios) {
-    lines.push(`\n${sc.title}`);
+    // Bold, and a blank line before the table: a bare "1. …" line would open a Markdown list.
+    lines.push(`\n**${sc.title}**\n`);
     lines.push(
       `| client | ${sc.unit} | × raw | × raw-merged | p50 ms | p99 ms | CPU µs/call | CPU % | peak RSS MiB |`,
     );
@@ -98,7 +99,7 @@ export function markdown(summary) {
       );
     }
   }
-  lines.push('\nHeap per in-flight get (bytes: heapUsed growth while N gets are queued, / N):');
+  lines.push('\n**Heap per in-flight get** (bytes: heapUsed growth while N gets are queued, / N):\n');
   lines.push('| client | N = 100 | N = 1000 |');
   lines.push('|---|---|---|');
   for (const h of summary.heap) lines.push(`| ${h.name} | ${fmt(h.h100, 0)} | ${fmt(h.h1000, 0)} |`);
