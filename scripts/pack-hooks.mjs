@@ -1,11 +1,11 @@
 // prepack / postpack of every published package (scripts written by scripts/sync-manifests.mjs).
 // Runs in the package directory, for `pnpm pack`, `pnpm publish` and `npm pack` alike.
 //
-//   prepack:  refuse to pack without a build (dist/ missing, a file the manifest names missing, or
-//             src/ newer than dist/), then copy the repository's LICENSE into the package and write
+//   prepack:  refuse to pack without a build (dist/ missing, or a file the manifest names missing),
+//             then copy the repository's LICENSE into the package and write
 //             the node10 stub of each subpath export (<sub>/package.json pointing into dist/).
 //   postpack: remove what prepack wrote, so the working tree stays clean.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,27 +25,15 @@ export function referencedFiles(manifest) {
   return [...out];
 }
 
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    newest = Math.max(newest, statSync(join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
-  }
-  return newest;
-}
-
-/** Problems that make the package unfit to pack; empty when it is built and current. */
+/** Problems that make the package unfit to pack; empty when every file the manifest names exists. */
 export function buildProblems(pkgDir, manifest) {
   const name = manifest.name;
   if (!existsSync(join(pkgDir, 'dist'))) return [`${name}: dist/ is missing; run \`pnpm build\` first`];
   const problems = referencedFiles(manifest)
     .filter((f) => !existsSync(join(pkgDir, f)))
     .map((f) => `${name}: ${f} is missing; run \`pnpm build\``);
-  const main = join(pkgDir, 'dist/index.js');
-  if (problems.length === 0 && existsSync(join(pkgDir, 'src'))) {
-    if (newestMtime(join(pkgDir, 'src')) > statSync(main).mtimeMs)
-      problems.push(`${name}: src/ is newer than dist/; run \`pnpm build\``);
-  }
+  // No "src/ newer than dist/" check: a turbo cache hit leaves dist/ untouched, so modification
+  // times say nothing about staleness. `pnpm release` builds right before it publishes.
   return problems;
 }
 
