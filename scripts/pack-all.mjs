@@ -78,19 +78,26 @@ async function main(argv) {
   const withAttw = argv.includes('--attw');
   const named = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--out').map((a) => resolve(a));
   const tarballs = await packAll(out, named.length > 0 ? named : undefined);
+  const entries = Object.entries(tarballs).sort(([a], [b]) => a.localeCompare(b));
+  if (!withAttw) {
+    for (const [name, tarball] of entries) console.log(`${name}: ${tarball}`);
+    return;
+  }
+  // Two attw processes at a time (CI has two cores); results are printed in name order.
+  const results = new Array(entries.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < entries.length; i = next++) results[i] = await attw(entries[i][1]);
+  };
+  await Promise.all([worker(), worker()]);
   let failed = 0;
-  for (const [name, tarball] of Object.entries(tarballs).sort()) {
-    if (!withAttw) {
-      console.log(`${name}: ${tarball}`);
-      continue;
-    }
-    const result = await attw(tarball);
-    if (result.ok) console.log(`attw ${name}: no problems (node10, node16-cjs, node16-esm, bundler)`);
+  entries.forEach(([name], i) => {
+    if (results[i].ok) console.log(`attw ${name}: no problems (node10, node16-cjs, node16-esm, bundler)`);
     else {
       failed++;
-      console.error(`attw ${name}: PROBLEMS\n${result.output}`);
+      console.error(`attw ${name}: PROBLEMS\n${results[i].output}`);
     }
-  }
+  });
   if (withAttw && outIndex < 0) rmSync(out, { recursive: true, force: true });
   if (failed > 0) process.exit(1);
 }
