@@ -77,6 +77,15 @@ async function main(argv) {
   const out = outIndex >= 0 ? resolve(argv[outIndex + 1]) : mkdtempSync(join(tmpdir(), 'mc-pack-'));
   const withAttw = argv.includes('--attw');
   const named = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--out').map((a) => resolve(a));
+  try {
+    await packAndCheck(out, named, withAttw);
+  } finally {
+    // A temporary directory served only the attw check.
+    if (withAttw && outIndex < 0) rmSync(out, { recursive: true, force: true });
+  }
+}
+
+async function packAndCheck(out, named, withAttw) {
   const tarballs = await packAll(out, named.length > 0 ? named : undefined);
   const entries = Object.entries(tarballs).sort(([a], [b]) => a.localeCompare(b));
   if (!withAttw) {
@@ -98,8 +107,7 @@ async function main(argv) {
       console.error(`attw ${name}: PROBLEMS\n${results[i].output}`);
     }
   });
-  if (withAttw && outIndex < 0) rmSync(out, { recursive: true, force: true });
-  if (failed > 0) process.exit(1);
+  if (failed > 0) process.exitCode = 1;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
