@@ -123,11 +123,7 @@ describe('docs/errors.md against the sources', () => {
  * Throw sites in files this test's author could not change, each to become a coded error (an
  * InvalidArgumentError for an unknown node). Remove an entry when its site is fixed.
  */
-const PENDING_UNCODED_THROWS = [
-  'packages/hash/src/ketama.ts: throw new Error(`no such node',
-  'packages/hash/src/modula.ts: throw new Error(`no such node',
-  'packages/hash/src/rendezvous.ts: throw new Error(`no such node',
-];
+const PENDING_UNCODED_THROWS: string[] = [];
 
 describe('pool, hash and aws-discovery throw only coded errors', () => {
   it('no plain Error, RangeError or TypeError is thrown or rejected with in their sources', () => {

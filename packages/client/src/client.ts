@@ -31,8 +31,7 @@ import {
   type StorageCommand,
   type ValueEntry,
 } from '@mc/protocol';
-import { defaultSerde, type Serde } from '@mc/serde';
-import { BinaryClient, type BinaryClientOptions } from './binary/index.js';
+import type { Serde } from '@mc/serde';
 import { COMMAND_LIST } from './commands.js';
 import { Connection } from './connection.js';
 import { entriesOf } from './entries.js';
@@ -61,6 +60,7 @@ import type {
 } from './meta.js';
 import { type ResolvedClientOptions, resolveClientOptions } from './options/index.js';
 import type { ClientOptions } from './options.js';
+import { binaryProtocolFactory, type ProtocolClientFactory } from './protocol-registry.js';
 import { serializeWithFlags } from './serialize.js';
 import { parseServer, type ServerSpec } from './server-address.js';
 import { type Stats, typeStats } from './stats.js';
@@ -76,7 +76,7 @@ export class Client implements MemcacheClient, TraceTarget {
   /** The options with every default applied (frozen). */
   readonly options: ResolvedClientOptions;
   /** Set with `protocol: 'binary'`: the client every call goes to. */
-  private readonly binary: BinaryClient | undefined;
+  private readonly binary: ReturnType<ProtocolClientFactory> | undefined;
   private readonly conn: Connection;
   private readonly serde: Serde;
   private readonly prefix: string;
@@ -111,7 +111,12 @@ export class Client implements MemcacheClient, TraceTarget {
     if (resolved.protocol === 'binary') {
       // The binary protocol (SASL): every command goes to a BinaryClient, installed on this instance
       // only, so text clients pay nothing for it. It traces and applies ignoreExc itself.
-      this.binary = new BinaryClient(server, options as BinaryClientOptions);
+      const make = binaryProtocolFactory();
+      if (make === undefined)
+        throw new InvalidArgumentError(
+          "Client: protocol 'binary' is not loaded in this bundle: call enableBinaryProtocol() from @mc/client once",
+        );
+      this.binary = make(server, options);
       forwardToBinary(this, this.binary);
     } else if (resolved.ignoreExc) ignoreReadFailures(this);
   }
@@ -776,7 +781,7 @@ function ignoreReadFailures(client: Client): void {
 }
 
 /** `protocol: 'binary'`: every command, and the failure hook, answered by the BinaryClient. */
-function forwardToBinary(client: Client, binary: BinaryClient): void {
+function forwardToBinary(client: Client, binary: object): void {
   const self = client as unknown as Record<string | symbol, unknown>;
   const target = binary as unknown as Record<string | symbol, (...args: unknown[]) => unknown>;
   for (const name of [...COMMAND_LIST.map((s) => s.name), 'onConnectionError', Symbol.asyncDispose])

@@ -7,6 +7,7 @@ export {
   BINARY_DEFAULTS,
   BinaryClient,
   type BinaryClientOptions,
+  enableBinaryProtocol,
   type SaslOptions,
   UnsupportedCommandError,
 } from './binary/index.js';

@@ -1,6 +1,5 @@
 import {
   Client,
-  type ClientOptions,
   type CommandDispatcher,
   type CommandSpec,
   encodeKey,
@@ -20,7 +19,8 @@ import {
 } from '@mc/client';
 import { PooledClient, type PooledClientOptions } from '@mc/pool';
 import type { NodeLocator } from './node-locator.js';
-import { pymemcacheNodeName, RendezvousHash } from './rendezvous.js';
+import { type ResolvedHashClientOptions, resolveHashClientOptions } from './options.js';
+import { pymemcacheNodeName } from './rendezvous.js';
 
 /** Options of {@link HashClient}. Client (or PooledClient) options apply to every server. */
 export interface HashClientOptions extends PooledClientOptions {
@@ -101,7 +101,7 @@ export interface HashClient extends MemcacheCommands {}
 export class HashClient implements MemcacheClient, CommandDispatcher {
   private readonly hasher: NodeLocator;
   private readonly nodes = new Map<string, Node>();
-  private readonly opts: HashClientOptions;
+  private readonly opts: ResolvedHashClientOptions;
   private readonly keyOptions: { allowUnicode: boolean; prefix: string };
   private readonly ignoreExc: boolean;
   private readonly retryAttempts: number;
@@ -113,13 +113,15 @@ export class HashClient implements MemcacheClient, CommandDispatcher {
   private single: Node | undefined;
 
   constructor(servers: Iterable<ServerSpec>, options: HashClientOptions = {}) {
-    this.opts = options;
-    this.hasher = options.hasher ?? new RendezvousHash();
-    this.keyOptions = { allowUnicode: options.allowUnicodeKeys ?? false, prefix: options.keyPrefix ?? '' };
-    this.ignoreExc = options.ignoreExc ?? false;
-    this.retryAttempts = options.retryAttempts ?? 2;
-    this.retryTimeout = options.retryTimeout ?? 1000;
-    this.deadTimeout = options.deadTimeout ?? 60_000;
+    // Every option checked once, before any connection; members get the resolved Client (and pool) parts.
+    const o = resolveHashClientOptions(options);
+    this.opts = o;
+    this.hasher = o.hasher;
+    this.keyOptions = { allowUnicode: o.client.allowUnicodeKeys, prefix: o.client.keyPrefix };
+    this.ignoreExc = o.ignoreExc;
+    this.retryAttempts = o.retryAttempts;
+    this.retryTimeout = o.retryTimeout;
+    this.deadTimeout = o.deadTimeout;
     for (const s of servers) this.addServer(s);
   }
 
@@ -177,23 +179,9 @@ export class HashClient implements MemcacheClient, CommandDispatcher {
   }
 
   private makeMember(server: ServerSpec): Member {
-    const {
-      hasher,
-      usePooling,
-      retryAttempts,
-      retryTimeout,
-      deadTimeout,
-      ignoreExc,
-      maxPoolSize,
-      poolIdleTimeout,
-      acquireTimeout,
-      pipelineThreshold,
-      ...client
-    } = this.opts;
-    // ignoreExc is this client's policy: the members report every error to it.
-    return usePooling
-      ? new PooledClient(server, { ...client, maxPoolSize, poolIdleTimeout, pipelineThreshold })
-      : new Client(server, client as ClientOptions);
+    const o = this.opts;
+    // ignoreExc is this client's policy: the members report every error to it (o.client.ignoreExc is false).
+    return o.usePooling ? new PooledClient(server, { ...o.client, ...o.pool }) : new Client(server, o.client);
   }
 
   private ringChanged(): void {
@@ -309,7 +297,14 @@ export class HashClient implements MemcacheClient, CommandDispatcher {
   }
 
   /** Runs a call on one server with pymemcache's failure rules and ignoreExc. */
-  private runOn(node: Node, spec: CommandSpec, a: unknown, b: unknown, c: unknown, d: unknown): Promise<unknown> {
+  private runOn(
+    node: Node,
+    spec: CommandSpec,
+    a: unknown,
+    b: unknown,
+    c: unknown,
+    d: unknown,
+  ): Promise<unknown> {
     if (node.failed) {
       if (node.attempts < this.retryAttempts) {
         // Failed recently: don't touch it until retryTimeout has passed.
@@ -323,7 +318,11 @@ export class HashClient implements MemcacheClient, CommandDispatcher {
       }
     }
     let p = forward(node.client, spec, a, b, c, d);
-    if (node.failed) p = p.then((r) => (this.clearFailure(node), r));
+    if (node.failed)
+      p = p.then((r) => {
+        this.clearFailure(node);
+        return r;
+      });
     if (this.ignoreExc)
       p = p.catch((err: unknown) => {
         if (isInputError(err)) throw err;
@@ -333,7 +332,14 @@ export class HashClient implements MemcacheClient, CommandDispatcher {
   }
 
   /** Runs on a node, on the fast path when nothing is unhealthy. */
-  private run(node: Node, spec: CommandSpec, a: unknown, b: unknown, c: unknown, d: unknown): Promise<unknown> {
+  private run(
+    node: Node,
+    spec: CommandSpec,
+    a: unknown,
+    b: unknown,
+    c: unknown,
+    d: unknown,
+  ): Promise<unknown> {
     if (this.unhealthy === 0 && !this.ignoreExc) return forward(node.client, spec, a, b, c, d);
     return this.runOn(node, spec, a, b, c, d);
   }
@@ -392,7 +398,13 @@ export class HashClient implements MemcacheClient, CommandDispatcher {
   }
 
   /** flushAll, metaNoop, verbosity, cacheMemlimit, shutdown: every live server. */
-  private async everyServer(spec: CommandSpec, a: unknown, b: unknown, c: unknown, d: unknown): Promise<unknown> {
+  private async everyServer(
+    spec: CommandSpec,
+    a: unknown,
+    b: unknown,
+    c: unknown,
+    d: unknown,
+  ): Promise<unknown> {
     const results = await Promise.all(this.live().map((n) => this.run(n, spec, a, b, c, d)));
     return spec.merge === 'and' ? results.every(Boolean) : undefined;
   }
@@ -452,4 +464,3 @@ installCommands(HashClient);
 function routingKey(key: unknown): string {
   return typeof key === 'string' ? key : Buffer.from(key as Uint8Array).toString('base64');
 }
-

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@mc/client';
 import { fnv1a64Twemproxy, md5Word, md5Words, oneAtATime } from './hash-functions.js';
 import type { NodeLocator } from './node-locator.js';
 
@@ -113,7 +114,7 @@ export class KetamaHash implements NodeLocator {
   }
 
   removeNode(node: string): void {
-    if (!this.servers.delete(node)) throw new Error(`no such node ${node}`);
+    if (!this.servers.delete(node)) throw new InvalidArgumentError(`no such node ${node}`);
     this.build();
   }
 

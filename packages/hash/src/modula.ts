@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@mc/client';
 import { javaHashCode, md5Word, oneAtATime } from './hash-functions.js';
 import type { NodeLocator } from './node-locator.js';
 
@@ -36,7 +37,7 @@ export class ModulaHash implements NodeLocator {
   }
   removeNode(node: string): void {
     const i = this.list.indexOf(node);
-    if (i < 0) throw new Error(`no such node ${node}`);
+    if (i < 0) throw new InvalidArgumentError(`no such node ${node}`);
     this.list.splice(i, 1);
   }
   getNode(key: string): string | undefined {

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@mc/client';
 import { codePoints, murmur3_32 } from './hash-functions.js';
 import type { NodeLocator } from './node-locator.js';
 
@@ -27,7 +28,7 @@ export class RendezvousHash implements NodeLocator {
 
   removeNode(node: string): void {
     const i = this.list.indexOf(node);
-    if (i < 0) throw new Error(`no such node ${node}`);
+    if (i < 0) throw new InvalidArgumentError(`no such node ${node}`);
     this.list.splice(i, 1);
   }
 

@@ -4,8 +4,8 @@ import {
   type ClientOptions,
   type CommandDispatcher,
   type CommandSpec,
-  forward,
   formatServer,
+  forward,
   getOrLoadWith,
   installCommands,
   type MemcacheClient,
@@ -13,6 +13,7 @@ import {
   parseServer,
   type ServerSpec,
 } from '@mc/client';
+import { resolvePooledClientOptions } from './options.js';
 
 /** Options of {@link PooledClient}: Client's options (applied to every connection) plus the pool's. */
 export interface PooledClientOptions extends ClientOptions {
@@ -35,12 +36,6 @@ export interface PooledClientOptions extends ClientOptions {
    */
   acquireTimeout?: number;
 }
-
-export const POOL_DEFAULTS = {
-  maxPoolSize: 4,
-  poolIdleTimeout: 60_000,
-  pipelineThreshold: 16,
-} as const;
 
 export interface PooledClient extends MemcacheCommands {}
 
@@ -76,14 +71,14 @@ export class PooledClient implements MemcacheClient, CommandDispatcher {
   private discarded = 0;
 
   constructor(server: ServerSpec, options: PooledClientOptions = {}) {
-    const { maxPoolSize, poolIdleTimeout, pipelineThreshold, acquireTimeout, ...clientOptions } = options;
-    void acquireTimeout;
+    // Every option checked once, before any connection; the connections get the resolved Client part.
+    const o = resolvePooledClientOptions(options);
     this.server = formatServer(parseServer(server));
     this.spec = server;
-    this.clientOptions = clientOptions;
-    this.maxSize = maxPoolSize ?? POOL_DEFAULTS.maxPoolSize;
-    this.threshold = pipelineThreshold ?? POOL_DEFAULTS.pipelineThreshold;
-    this.idleTimeout = poolIdleTimeout ?? POOL_DEFAULTS.poolIdleTimeout;
+    this.clientOptions = o.client;
+    this.maxSize = o.maxPoolSize;
+    this.threshold = o.pipelineThreshold;
+    this.idleTimeout = o.poolIdleTimeout;
   }
 
   /** Connections open (or opening) now. */
@@ -186,7 +181,8 @@ export class PooledClient implements MemcacheClient, CommandDispatcher {
   };
 
   dispatch(spec: CommandSpec, a: unknown, b: unknown, c: unknown, d: unknown): Promise<unknown> {
-    if (this.closed) return spec.shape === 'lifecycle' ? Promise.resolve() : Promise.reject(new ClientClosedError());
+    if (this.closed)
+      return spec.shape === 'lifecycle' ? Promise.resolve() : Promise.reject(new ClientClosedError());
     switch (spec.shape) {
       case 'lease':
         // The lease algorithm's meta calls spread over the connections; none is held while the loader runs.

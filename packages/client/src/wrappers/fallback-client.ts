@@ -1,8 +1,8 @@
 import type { CommandSpec } from '../commands.js';
-import { InvalidArgumentError } from '../errors.js';
 import { type CommandDispatcher, forward, installCommands } from '../forward.js';
 import { getOrLoadWith } from '../lease.js';
 import type { MemcacheClient, MemcacheCommands } from '../memcache-client.js';
+import { resolveFallbackOptions } from '../options/index.js';
 
 export interface FallbackClient extends MemcacheCommands {}
 
@@ -23,9 +23,7 @@ export class FallbackClient implements MemcacheClient, CommandDispatcher {
   declare readonly raw: MemcacheClient['raw'];
 
   constructor(clients: readonly MemcacheClient[]) {
-    if (!Array.isArray(clients) || clients.length === 0)
-      throw new InvalidArgumentError('FallbackClient needs at least one client');
-    this.clients = [...clients];
+    this.clients = resolveFallbackOptions(clients).clients;
   }
 
   dispatch(spec: CommandSpec, a: unknown, b: unknown, c: unknown, d: unknown): Promise<unknown> {

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { COMMAND_LIST, type CommandSpec, isIdempotent } from '../commands.js';
 import { entriesOf, type SetManyInput } from '../entries.js';
-import { AbortError, InvalidArgumentError } from '../errors.js';
+import { AbortError } from '../errors.js';
 import { type CommandDispatcher, forward, installCommands, signalOf } from '../forward.js';
 import { getOrLoadWith } from '../lease.js';
 import type { MemcacheClient, MemcacheCommands } from '../memcache-client.js';
+import { resolveRetryingOptions } from '../options/index.js';
 
 /** An error class, or a stable error code such as 'MC_ERR_TIMEOUT'. */
 export type ErrorMatcher = (abstract new (...args: never[]) => Error) | string;
@@ -33,6 +34,9 @@ export const UNSAFE_COMMANDS: ReadonlySet<string> = new Set(
   COMMAND_LIST.filter((s) => s.idempotent === false).map((s) => s.name),
 );
 
+// The methods installCommands puts on the prototype, for the type checker. C must be declared to
+// merge with the class; the per-server commands use it (declared in the class).
+// biome-ignore lint/correctness/noUnusedVariables: the merged class uses C
 export interface RetryingClient<C extends MemcacheClient = MemcacheClient> extends MemcacheCommands {}
 
 /**
@@ -51,22 +55,18 @@ export class RetryingClient<C extends MemcacheClient = MemcacheClient>
   declare readonly raw: C['raw'];
   private readonly attempts: number;
   private readonly delay: number;
-  private readonly retryFor: ErrorMatcher[] | undefined;
-  private readonly doNotRetryFor: ErrorMatcher[];
+  private readonly retryFor: readonly ErrorMatcher[] | undefined;
+  private readonly doNotRetryFor: readonly ErrorMatcher[];
   private readonly retryUnsafe: boolean;
 
   constructor(client: C, options: RetryingClientOptions = {}) {
-    const attempts = options.attempts ?? 2;
-    if (!Number.isInteger(attempts) || attempts < 1)
-      throw new InvalidArgumentError('attempts must be an integer >= 1');
-    const both = (options.retryFor ?? []).filter((m) => (options.doNotRetryFor ?? []).includes(m));
-    if (both.length) throw new InvalidArgumentError('an error is in both retryFor and doNotRetryFor');
+    const o = resolveRetryingOptions(options);
     this.client = client;
-    this.attempts = attempts;
-    this.delay = options.retryDelay ?? 0;
-    this.retryFor = options.retryFor;
-    this.doNotRetryFor = options.doNotRetryFor ?? [];
-    this.retryUnsafe = options.retryUnsafe ?? false;
+    this.attempts = o.attempts;
+    this.delay = o.retryDelay;
+    this.retryFor = o.retryFor;
+    this.doNotRetryFor = o.doNotRetryFor;
+    this.retryUnsafe = o.retryUnsafe;
   }
 
   /** Whether `err` may be retried under this client's rule. */
