@@ -118,7 +118,10 @@ describe('mc keys', () => {
   let mc: MemcachedProcess;
   const p = 'user:';
   beforeAll(async () => {
-    mc = await startMemcached();
+    // The LRU maintainer moves items between the segmented LRUs while the crawler walks them, and a
+    // moved item can be skipped by that dump (seen once in a loaded full run: 1 key of 352). Without
+    // it the dump is exact, which is what this test checks.
+    mc = await startMemcached({ args: ['-o', 'no_lru_maintainer'] });
     const c = new Client(mc.address);
     for (let i = 0; i < 300; i++) await c.set(`${p}${i}`, 'v', { expire: i % 2 ? 0 : 1000 });
     for (let i = 0; i < 50; i++) await c.set(`session:${i}`, 'v');
