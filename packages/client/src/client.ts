@@ -175,10 +175,6 @@ export class Client implements MemcacheClient, TraceTarget {
     return this.serde.deserialize(key, entry.value, entry.flags) as T;
   }
 
-  private stripPrefix(key: string): string {
-    return this.prefix && key.startsWith(this.prefix) ? key.slice(this.prefix.length) : key;
-  }
-
   private checkExpire(expire: number | undefined): number {
     return expire === undefined ? 0 : checkSeconds('expire', expire);
   }
@@ -314,40 +310,52 @@ export class Client implements MemcacheClient, TraceTarget {
     return entry;
   }
 
-  private async retrieveMany(
+  /**
+   * Multi-key retrieval: keys deduplicated, sent 100 per command, each hit checked against the keys
+   * asked for and converted straight into the result Map (one Map, one lookup per hit).
+   */
+  private async retrieveMany<R>(
     keys: Iterable<string>,
     encode: (keys: Buffer[]) => Buffer,
     options: CommandOptions | undefined,
-  ): Promise<Map<string, ValueEntry>> {
-    const unique = [...new Set(keys)];
-    const out = new Map<string, ValueEntry>();
-    if (unique.length === 0) return out;
-    const encoded = unique.map((k) => this.key(k));
-    const wanted = new Set(unique.map((k) => this.prefix + k));
-    const replies = await Promise.all(
-      chunk(encoded, 100).map((part) => this.send(encode(part), Expect.Values, options)),
-    );
+    convert: (entry: ValueEntry, key: string) => R,
+  ): Promise<Map<string, R>> {
+    // The key as sent (prefix included) -> the key as the caller gave it.
+    const asked = new Map<string, string>();
+    const encoded: Buffer[] = [];
+    for (const k of keys) {
+      const full = this.prefix + k;
+      if (asked.has(full)) continue;
+      encoded.push(this.key(k));
+      asked.set(full, k);
+    }
+    const out = new Map<string, R>();
+    if (encoded.length === 0) return out;
+    const replies =
+      encoded.length <= 100
+        ? [await this.send(encode(encoded), Expect.Values, options)]
+        : await Promise.all(
+            chunk(encoded, 100).map((part) => this.send(encode(part), Expect.Values, options)),
+          );
     for (const reply of replies) {
       if (reply.type !== 'values') continue;
       for (const entry of reply.values) {
-        if (!wanted.has(entry.key)) {
+        const key = asked.get(entry.key);
+        if (key === undefined) {
           const err = new ProtocolError(
             `the server returned key ${JSON.stringify(entry.key)} that was not requested`,
           );
           this.conn.discard(err);
           throw err;
         }
-        out.set(this.stripPrefix(entry.key), entry);
+        out.set(key, convert(entry, key));
       }
     }
     return out;
   }
 
-  async getMany<T = unknown>(keys: Iterable<string>, options?: CommandOptions): Promise<Map<string, T>> {
-    const entries = await this.retrieveMany(keys, encodeGet, options);
-    const out = new Map<string, T>();
-    for (const [key, entry] of entries) out.set(key, this.decode<T>(entry, key));
-    return out;
+  getMany<T = unknown>(keys: Iterable<string>, options?: CommandOptions): Promise<Map<string, T>> {
+    return this.retrieveMany(keys, encodeGet, options, (entry, key) => this.decode<T>(entry, key));
   }
 
   async gets<T = unknown>(key: string, options?: CommandOptions): Promise<CasValue<T> | undefined> {
@@ -356,14 +364,8 @@ export class Client implements MemcacheClient, TraceTarget {
     return entry ? this.withCas<T>(entry, key) : undefined;
   }
 
-  async getsMany<T = unknown>(
-    keys: Iterable<string>,
-    options?: CommandOptions,
-  ): Promise<Map<string, CasValue<T>>> {
-    const entries = await this.retrieveMany(keys, encodeGets, options);
-    const out = new Map<string, CasValue<T>>();
-    for (const [key, entry] of entries) out.set(key, this.withCas<T>(entry, key));
-    return out;
+  getsMany<T = unknown>(keys: Iterable<string>, options?: CommandOptions): Promise<Map<string, CasValue<T>>> {
+    return this.retrieveMany(keys, encodeGets, options, (entry, key) => this.withCas<T>(entry, key));
   }
 
   private withCas<T>(entry: ValueEntry, key: string): CasValue<T> {
