@@ -1,4 +1,5 @@
 import {
+  checkKey,
   checkSeconds,
   Expect,
   encodeCacheMemlimit,
@@ -29,7 +30,9 @@ import {
   ProtocolError,
   type Reply,
   type StorageCommand,
+  storageHeader,
   type ValueEntry,
+  writeStorage,
 } from '@mc/protocol';
 import type { Serde } from '@mc/serde';
 import { COMMAND_LIST } from './commands.js';
@@ -192,10 +195,26 @@ export class Client implements MemcacheClient, TraceTarget {
     options?: StoreOptions,
   ): Promise<boolean> {
     try {
-      const k = this.key(key);
+      // Every check before any byte is written: key, value, flags, expiry, timeout.
+      const keyBytes = checkKey(key, this.keyOptions);
       const s = this.serialize(key, value, options?.flags);
       const noreply = this.noreply(options);
-      const bytes = encodeStorage(command, k, s.flags, this.checkExpire(options?.expire), s.bytes, noreply);
+      const expire = this.checkExpire(options?.expire);
+      const { head, tail } = storageHeader(command, s.flags, expire, s.bytes, noreply);
+      const timeout = callTimeout(options?.timeout);
+      const size = head.length + keyBytes + tail.length + s.bytes.length + 2;
+      if (!noreply && size < IN_PLACE_LIMIT) {
+        // The common case: encoded straight into the connection's output slab, no Buffer of its own.
+        this.batcher?.flush();
+        const signal = options?.signal;
+        const out = this.conn.writer(signal);
+        if (out !== undefined) {
+          const { slab, offset } = out.reserve(size);
+          out.commit(writeStorage(slab, offset, head, this.prefix + key, keyBytes, tail, s.bytes));
+          return this.conn.requestWritten(Expect.Store, signal, timeout, command, isStored);
+        }
+      }
+      const bytes = encodeStorage(command, this.key(key), s.flags, expire, s.bytes, noreply);
       if (noreply) {
         this.fire(bytes);
         return Promise.resolve(true);
@@ -749,6 +768,9 @@ export class Client implements MemcacheClient, TraceTarget {
 }
 
 traceCommandMethods(Client, COMMAND_LIST);
+
+/** Requests smaller than this are encoded in place; larger values are passed to the socket uncopied. */
+const IN_PLACE_LIMIT = 16 * 1024;
 
 // Reply mappers: static, so a request carries no closure of its own.
 function asReply(reply: Reply): Reply {

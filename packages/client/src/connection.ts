@@ -11,6 +11,7 @@ import {
   TimeoutError,
 } from './errors.js';
 import { type ClientOptions, DEFAULTS } from './options.js';
+import type { OutputBuffer } from './output-buffer.js';
 import { type Pending, Pipeline } from './pipeline.js';
 import { formatServer, type ServerAddress } from './server-address.js';
 
@@ -19,6 +20,7 @@ export { FENCE_KEY, type Pending } from './pipeline.js';
 type State = 'idle' | 'connecting' | 'ready' | 'closed';
 
 const NOOP = () => {};
+const EMPTY = Buffer.alloc(0);
 
 /**
  * One socket to one server with pipelining. Requests are queued in order; their bytes are written
@@ -103,38 +105,78 @@ export class Connection {
     if (this.state === 'closed') return Promise.reject(new ClientClosedError());
     if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
     return new Promise<unknown>((resolve, reject) => {
-      const t = timeoutMs ?? this.options.timeout ?? DEFAULTS.timeout;
-      const p: Pending = {
-        bytes,
-        expect,
-        endToken,
-        deadline: Number.POSITIVE_INFINITY,
-        timeoutMs: t,
-        resolve,
-        reject,
-        abandoned: false,
-        fence: false,
-        signal,
-        onAbort: undefined,
-        command: undefined,
-        started: 0,
-      };
+      const p = this.pending(bytes, expect, signal, timeoutMs, endToken, command, resolve, reject);
       if (batch) p.batch = batch;
       if (map) p.map = map;
-      if (
-        channels.commandStart.hasSubscribers ||
-        channels.commandEnd.hasSubscribers ||
-        channels.commandError.hasSubscribers
-      ) {
-        p.command = command ?? bytes.toString('latin1', 0, Math.min(bytes.indexOf(0x20) >>> 0, 16)).trim();
-        p.started = performance.now();
-        channels.commandStart.publish({ server: this.address, command: p.command });
-      }
-      if (signal) {
-        p.onAbort = () => this.abort(p);
-        signal.addEventListener('abort', p.onAbort, { once: true });
-      }
       this.enqueue(p);
+    });
+  }
+
+  /** One request's record, with its diagnostics and abort listener. */
+  private pending(
+    bytes: Buffer,
+    expect: Expect,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    endToken: string | undefined,
+    command: string | undefined,
+    resolve: (value: never) => void,
+    reject: (error: Error) => void,
+  ): Pending {
+    const p: Pending = {
+      bytes,
+      expect,
+      endToken,
+      deadline: Number.POSITIVE_INFINITY,
+      timeoutMs: timeoutMs ?? this.options.timeout ?? DEFAULTS.timeout,
+      resolve: resolve as (reply: Reply) => void,
+      reject,
+      abandoned: false,
+      fence: false,
+      signal,
+      onAbort: undefined,
+      command: undefined,
+      started: 0,
+    };
+    if (
+      channels.commandStart.hasSubscribers ||
+      channels.commandEnd.hasSubscribers ||
+      channels.commandError.hasSubscribers
+    ) {
+      p.command = command ?? bytes.toString('latin1', 0, Math.min(bytes.indexOf(0x20) >>> 0, 16)).trim();
+      p.started = performance.now();
+      channels.commandStart.publish({ server: this.address, command: p.command });
+    }
+    if (signal) {
+      p.onAbort = () => this.abort(p);
+      signal.addEventListener('abort', p.onAbort, { once: true });
+    }
+    return p;
+  }
+
+  /**
+   * For a request encoded in place: the output buffer to write it into, or undefined when the
+   * request must not be sent (closed client, aborted signal: the caller then uses request(), which
+   * rejects with the right error). Between writer() and requestWritten() nothing else may run.
+   */
+  writer(signal: AbortSignal | undefined): OutputBuffer | undefined {
+    if (this.state === 'closed' || signal?.aborted) return undefined;
+    return this.pipeline.output();
+  }
+
+  /** The reply to the request just written into writer()'s buffer, mapped by `map`. */
+  requestWritten<R>(
+    expect: Expect,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    command: string,
+    map: (reply: Reply) => R,
+  ): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      const p = this.pending(EMPTY, expect, signal, timeoutMs, undefined, command, resolve as never, reject);
+      p.map = map;
+      this.pipeline.enqueueWritten(p);
+      this.schedule();
     });
   }
 

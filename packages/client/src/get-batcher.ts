@@ -53,19 +53,31 @@ export class GetBatcher {
       else {
         this.waiters.set(keyText, [w]);
         this.keys.push(key);
-        if (this.keys.length >= MAX_BATCH_KEYS) this.flush();
+        if (this.keys.length >= MAX_BATCH_KEYS) this.queueBatch();
       }
       if (!this.scheduled && this.keys.length > 0) {
         this.scheduled = true;
-        process.nextTick(this.flush);
+        process.nextTick(this.onTick);
       }
     });
   }
 
-  /** Sends the open batch now (called before any other command, to keep the order of the stream). */
+  /**
+   * Queues the open batch on the connection now (called before any other command, to keep the order
+   * of the stream). It leaves with that command in the connection's next write: one write per tick.
+   */
   readonly flush = (): void => {
+    this.queueBatch();
+  };
+
+  /** The batch's own tick: it already runs a tick after the get() calls, so it writes at once. */
+  private readonly onTick = (): void => {
     this.scheduled = false;
-    if (this.keys.length === 0) return;
+    if (this.queueBatch()) this.conn.flushNow();
+  };
+
+  private queueBatch(): boolean {
+    if (this.keys.length === 0) return false;
     const keys = this.keys;
     const waiters = this.waiters;
     this.keys = [];
@@ -76,9 +88,8 @@ export class GetBatcher {
         for (const list of waiters.values()) for (const w of list) finish(w, undefined, error);
       },
     );
-    // This already runs a tick after the get() calls: write now instead of waiting one more tick.
-    this.conn.flushNow();
-  };
+    return true;
+  }
 }
 
 function settle(

@@ -42,9 +42,24 @@ export class OutputBuffer {
       this.before.push(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, n));
       return;
     }
-    if (this.end + n > this.slab.length) this.renew();
+    if (this.end + n > this.slab.length) this.renew(n);
     this.slab.set(bytes, this.end);
     this.end += n;
+  }
+
+  /**
+   * Room for `n` more bytes, to be written in place (an encoder writing straight into the buffer):
+   * returns the slab and the offset to write at; `commit(end)` then queues what was written. Only for
+   * requests smaller than the copy limit; larger ones go through push().
+   */
+  reserve(n: number): { slab: Buffer; offset: number } {
+    if (this.end + n > this.slab.length) this.renew(n);
+    return { slab: this.slab, offset: this.end };
+  }
+
+  /** Queues the bytes written in place up to `end` (an offset of the slab reserve() returned). */
+  commit(end: number): void {
+    this.end = end;
   }
 
   /**
@@ -77,10 +92,10 @@ export class OutputBuffer {
    * what is queued now, so a busy connection soon needs one slab per tick, and an idle one holds none
    * larger than it needed.
    */
-  private renew(): void {
+  private renew(needed: number): void {
     const queued = this.length;
     this.seal();
-    const size = Math.min(MAX_SLAB_SIZE, Math.max(SLAB_SIZE, 2 * queued));
+    const size = Math.max(needed, Math.min(MAX_SLAB_SIZE, Math.max(SLAB_SIZE, 2 * queued)));
     this.slab = Buffer.allocUnsafeSlow(size);
     this.start = this.end = 0;
   }

@@ -91,6 +91,20 @@ export class Pipeline {
     this.queue.push(p);
   }
 
+  /**
+   * The output buffer, for a request encoded in place: an open fence is closed first, so the bytes
+   * written next come after it. Follow with enqueueWritten() for the request, synchronously.
+   */
+  output(): OutputBuffer {
+    if (this.fenceOpen) this.closeFence();
+    return this.outbox;
+  }
+
+  /** Queues a request whose bytes were written into output() just before. */
+  enqueueWritten(p: Pending): void {
+    this.queue.push(p);
+  }
+
   /** Queues a command without a reply; a fence follows the run of them. */
   noreply(bytes: Buffer): void {
     this.outbox.push(bytes);

@@ -2,8 +2,10 @@
  * @mc/protocol: memcached's wire format, text and meta, with no I/O. Encoders produce exact bytes
  * after validating their arguments; ReplyParser reads replies from bytes in any fragmentation.
  */
+
+export * from './binary/index.js';
 export * from './errors.js';
-export { encodeKey, encodeMetaKey, type KeyOptions, MAX_KEY_LENGTH } from './keys.js';
+export { checkKey, encodeKey, encodeMetaKey, type KeyOptions, MAX_KEY_LENGTH } from './keys.js';
 export * from './meta-encoders.js';
 export { checkOpaque, parseMetaFlags, parseMetaFlagsAt } from './meta-flags.js';
 export { checkExptime, checkSeconds, checkU32, u64Text } from './numbers.js';
@@ -36,4 +38,4 @@ export {
   encodeVersion,
   type StorageCommand,
 } from './text-encoders.js';
-export * from './binary/index.js';
+export { storageHeader, writeStorage } from './write-storage.js';

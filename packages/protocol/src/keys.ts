@@ -16,6 +16,18 @@ export interface KeyOptions {
  * or non-ASCII characters without allowUnicode.
  */
 export function encodeKey(key: string, options?: KeyOptions): Buffer {
+  const n = checkKey(key, options);
+  const prefix = options?.prefix ?? '';
+  const full = prefix.length === 0 ? key : prefix + key;
+  return Buffer.from(full, n === full.length ? 'latin1' : 'utf8');
+}
+
+/**
+ * Validates a key by the rules of encodeKey without making its bytes, and returns its length in
+ * bytes, prefix included. The key is ASCII exactly when that length equals the string length of
+ * prefix + key (any other character takes two bytes or more), so a caller can write it with latin1.
+ */
+export function checkKey(key: string, options?: KeyOptions): number {
   if (typeof key !== 'string') throw new InvalidKeyError(String(key), 'a key must be a string');
   const prefix = options?.prefix ?? '';
   const full = prefix.length === 0 ? key : prefix + key;
@@ -36,11 +48,10 @@ export function encodeKey(key: string, options?: KeyOptions): Buffer {
     throw new InvalidKeyError(key, 'non-ASCII keys need allowUnicodeKeys');
   if (ascii) {
     if (full.length > MAX_KEY_LENGTH) throw new InvalidKeyError(key, `longer than ${MAX_KEY_LENGTH} bytes`);
-    return Buffer.from(full, 'latin1');
+    return full.length;
   }
-  const bytes = Buffer.from(full, 'utf8');
-  if (bytes.length > MAX_KEY_LENGTH)
-    throw new InvalidKeyError(key, `longer than ${MAX_KEY_LENGTH} bytes of UTF-8`);
+  const bytes = Buffer.byteLength(full, 'utf8');
+  if (bytes > MAX_KEY_LENGTH) throw new InvalidKeyError(key, `longer than ${MAX_KEY_LENGTH} bytes of UTF-8`);
   return bytes;
 }
 
