@@ -43,6 +43,7 @@ describe("Client({ protocol: 'binary' }) and the layers above it", () => {
     expect(await c.delete('a')).toBe(true);
     expect(await c.get('a')).toBeUndefined();
     await expect(c.metaGet('n')).rejects.toBeInstanceOf(UnsupportedCommandError);
+    expect(await c.listMechanisms()).toContain('PLAIN');
     expect(c.pendingCount).toBe(0);
     await c.close();
 

@@ -68,7 +68,8 @@ export function ratiosSvg(
     );
   }
   y += 24;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" role="img">
+<title>${esc(chart.title)}</title>
 <style>.t{font:bold 13px sans-serif}.l{font:11px sans-serif}.h{font:bold 15px sans-serif}</style>
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="4" y="18" class="h">${esc(chart.title)}</text>

@@ -35,6 +35,7 @@ import {
   writeStorage,
 } from '@mc/protocol';
 import type { Serde } from '@mc/serde';
+import { UnsupportedCommandError } from './binary/errors.js';
 import { COMMAND_LIST } from './commands.js';
 import { Connection } from './connection.js';
 import { entriesOf } from './entries.js';
@@ -739,6 +740,17 @@ export class Client implements MemcacheClient, TraceTarget {
     this.conn.close();
   }
 
+  /**
+   * The SASL mechanisms the server offers (binary protocol only; with `protocol: 'binary'` this is
+   * answered by the server, on the text protocol it rejects with UnsupportedCommandError).
+   */
+  async listMechanisms(_options?: CommandOptions): Promise<string[]> {
+    throw new UnsupportedCommandError(
+      'listMechanisms',
+      "SASL exists only on the binary protocol (protocol: 'binary')",
+    );
+  }
+
   /** `await using`: waits for the replies in flight, sends `quit`, and closes for good. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.batcher?.flush();
@@ -808,7 +820,12 @@ function ignoreReadFailures(client: Client): void {
 function forwardToBinary(client: Client, binary: object): void {
   const self = client as unknown as Record<string | symbol, unknown>;
   const target = binary as unknown as Record<string | symbol, (...args: unknown[]) => unknown>;
-  for (const name of [...COMMAND_LIST.map((s) => s.name), 'onConnectionError', Symbol.asyncDispose])
+  for (const name of [
+    ...COMMAND_LIST.map((s) => s.name),
+    'onConnectionError',
+    'listMechanisms',
+    Symbol.asyncDispose,
+  ])
     self[name] = target[name]!.bind(binary);
 }
 

@@ -1,6 +1,8 @@
 import {
   Client,
+  COMMANDS,
   type CommandDispatcher,
+  type CommandOptions,
   type CommandSpec,
   encodeKey,
   entriesOf,
@@ -16,6 +18,7 @@ import {
   type ServerSpec,
   type SetManyInput,
   type Stats,
+  type StoreOptions,
 } from '@mc/client';
 import { PooledClient, type PooledClientOptions } from '@mc/pool';
 import type { NodeLocator } from './node-locator.js';
@@ -243,6 +246,31 @@ export class HashClient implements MemcacheClient, CommandDispatcher {
     const node = name === undefined ? undefined : this.nodes.get(name);
     if (node === undefined && !this.ignoreExc) throw new NoServersError();
     return node;
+  }
+
+  // get and set, the hottest calls: on a healthy ring, one hash (none with one server) and the
+  // member's own method. Anything else takes dispatch, with the same rules.
+  get<T = unknown>(key: string, options?: CommandOptions): Promise<T | undefined> {
+    if (this.unhealthy === 0 && !this.ignoreExc) {
+      const node = this.single ?? this.healthyNode(key);
+      if (node !== undefined) return node.client.get<T>(key, options);
+    }
+    return this.dispatch(COMMANDS.get, key, options, undefined, undefined) as Promise<T | undefined>;
+  }
+
+  set(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
+    if (this.unhealthy === 0 && !this.ignoreExc) {
+      const node = this.single ?? this.healthyNode(key);
+      if (node !== undefined) return node.client.set(key, value, options);
+    }
+    return this.dispatch(COMMANDS.set, key, value, options, undefined) as Promise<boolean>;
+  }
+
+  /** The node of a string key on a healthy ring, or undefined (then dispatch says why). */
+  private healthyNode(key: string): Node | undefined {
+    if (typeof key !== 'string') return undefined;
+    const name = this.hasher.getNode(key);
+    return name === undefined ? undefined : this.nodes.get(name);
   }
 
   dispatch(spec: CommandSpec, a: unknown, b: unknown, c: unknown, d: unknown): Promise<unknown> {

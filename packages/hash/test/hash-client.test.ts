@@ -100,6 +100,9 @@ describe('HashClient over three real memcached processes', () => {
     expect(hc.servers.length).toBe(2);
     await hc.set('x', 2);
     expect(await hc.get('x')).toBe(2);
+    // A server it does not have is a typed error, not a silent no-op.
+    await expect(hc.removeServer('127.0.0.1:1')).rejects.toMatchObject({ code: 'MC_ERR_INVALID_ARGUMENT' });
+    expect(hc.servers.length).toBe(2);
     await hc.close();
   });
 });

@@ -3,6 +3,7 @@ import {
   ClientClosedError,
   type ClientOptions,
   type CommandDispatcher,
+  type CommandOptions,
   type CommandSpec,
   formatServer,
   forward,
@@ -12,6 +13,7 @@ import {
   type MemcacheCommands,
   parseServer,
   type ServerSpec,
+  type StoreOptions,
 } from '@mc/client';
 import { resolvePooledClientOptions } from './options.js';
 
@@ -101,6 +103,14 @@ export class PooledClient implements MemcacheClient, CommandDispatcher {
   /** The connection for the next call: the least busy, or a new one when all are past the threshold. */
   private pick(): Client {
     const conns = this.conns;
+    if (conns.length === 1) {
+      // The common case: one connection below the threshold carries the call.
+      const only = conns[0]!;
+      if (only.pendingCount < this.threshold || this.maxSize === 1) {
+        this.picked[0] = true;
+        return only;
+      }
+    }
     let best = -1;
     let bestPending = Number.POSITIVE_INFINITY;
     for (let i = 0; i < conns.length; i++) {
@@ -179,6 +189,17 @@ export class PooledClient implements MemcacheClient, CommandDispatcher {
       this.sweeper = undefined;
     }
   };
+
+  // get and set, the hottest calls, go straight to the chosen connection (same policy as dispatch).
+  get<T = unknown>(key: string, options?: CommandOptions): Promise<T | undefined> {
+    if (this.closed) return Promise.reject(new ClientClosedError());
+    return this.pick().get<T>(key, options);
+  }
+
+  set(key: string, value: unknown, options?: StoreOptions): Promise<boolean> {
+    if (this.closed) return Promise.reject(new ClientClosedError());
+    return this.pick().set(key, value, options);
+  }
 
   dispatch(spec: CommandSpec, a: unknown, b: unknown, c: unknown, d: unknown): Promise<unknown> {
     if (this.closed)
