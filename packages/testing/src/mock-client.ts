@@ -21,11 +21,11 @@ import {
   type NoreplyOptions,
   type RawOptions,
   type Serde,
-  type Stats,
   ServerError,
+  type Stats,
   type StoreOptions,
-  UnknownCommandError,
   serializeWithFlags,
+  UnknownCommandError,
 } from '@mc/client';
 
 /** Options of {@link MockClient}. */
