@@ -61,7 +61,8 @@ export async function makeClient(name, addresses) {
     }
     case 'mc-pooled': {
       const { PooledClient } = await loadMc('@mc/pool');
-      return mcAdapter(new PooledClient(address, { timeout: 30_000, maxPoolSize: 4 }));
+      // Variants (`mc-pooled@pipelineThreshold=64`) measure the pool's own knobs.
+      return mcAdapter(new PooledClient(address, { timeout: 30_000, maxPoolSize: 4, ...variantOptions }));
     }
     case 'mc-hash': {
       const { HashClient } = await loadMc('@mc/hash');

@@ -28,8 +28,9 @@ export interface PooledClientOptions extends ClientOptions {
   poolIdleTimeout?: number;
   /**
    * Another connection opens (up to maxPoolSize) when every open one has at least this many
-   * requests queued or in flight. Default 16: below that, one pipelined socket is the cheapest way to
-   * carry them; past it a second socket lets memcached serve them on another worker thread.
+   * requests queued or in flight. Default 64: below that, one pipelined socket is the cheapest way to
+   * carry them; past it a second socket lets memcached serve them on another worker thread (see the
+   * package README for the measurement behind the number).
    */
   pipelineThreshold?: number;
   /**
