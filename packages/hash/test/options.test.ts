@@ -30,7 +30,7 @@ describe('resolveHashClientOptions', () => {
       retryTimeout: 1000,
       deadTimeout: 60_000,
       ignoreExc: false,
-      pool: { maxPoolSize: 4, poolIdleTimeout: 60_000, acquireTimeout: 0, pipelineThreshold: 64 },
+      pool: { maxPoolSize: 4, poolIdleTimeout: 60_000, acquireTimeout: 0, pipelineThreshold: 128 },
       client: { timeout: 2000, keyPrefix: '', ignoreExc: false },
     });
     expect(Object.isFrozen(r)).toBe(true);

@@ -83,7 +83,7 @@ export interface PoolOptions {
   acquireTimeout?: number;
   /**
    * Requests pending on a connection past which the pool opens another one (up to maxPoolSize)
-   * instead of pipelining more onto it. Integer >= 1. Default 64 (measured: see @mc/pool README).
+   * instead of pipelining more onto it. Integer >= 1. Default 128 (measured: see @mc/pool README).
    */
   pipelineThreshold?: number;
 }
@@ -111,7 +111,7 @@ export const POOL_DEFAULTS = {
   maxPoolSize: 4,
   poolIdleTimeout: 60_000,
   acquireTimeout: 0,
-  pipelineThreshold: 64,
+  pipelineThreshold: 128,
 } as const;
 
 /** The option names of the pool part. */

@@ -28,7 +28,7 @@ export interface PooledClientOptions extends ClientOptions {
   poolIdleTimeout?: number;
   /**
    * Another connection opens (up to maxPoolSize) when every open one has at least this many
-   * requests queued or in flight. Default 64: below that, one pipelined socket is the cheapest way to
+   * requests queued or in flight. Default 128: below that, one pipelined socket is the cheapest way to
    * carry them; past it a second socket lets memcached serve them on another worker thread (see the
    * package README for the measurement behind the number).
    */

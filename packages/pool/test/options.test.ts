@@ -89,7 +89,7 @@ describe('resolvePooledClientOptions', () => {
       maxPoolSize: 4,
       poolIdleTimeout: 60_000,
       acquireTimeout: 0,
-      pipelineThreshold: 64,
+      pipelineThreshold: 128,
     });
   });
 
