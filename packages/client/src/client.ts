@@ -591,14 +591,14 @@ export class Client implements MemcacheClient, TraceTarget {
   ): Promise<MetaGetResult<T> | undefined> {
     const wantValue = options.value ?? true;
     this.checkMetaTimes(options);
-    const { signal, ...flags } = options;
+    const { signal, timeout, ...flags } = options;
     const bytes = encodeMetaGet(key, {
       ...flags,
       value: wantValue,
       clientFlags: wantValue,
       keyOptions: this.keyOptions,
     });
-    const reply = await this.send(bytes, Expect.Meta, { signal });
+    const reply = await this.send(bytes, Expect.Meta, { signal, timeout });
     return this.metaResult<T>(key, reply, wantValue);
   }
 
@@ -660,10 +660,10 @@ export class Client implements MemcacheClient, TraceTarget {
     options: MetaSetCallOptions = {},
   ): Promise<MetaSetResult> {
     this.checkMetaTimes(options);
-    const { signal, flags, ...rest } = options;
+    const { signal, timeout, flags, ...rest } = options;
     const s = this.serialize(this.metaKeyText(key), value, flags);
     const bytes = encodeMetaSet(key, s.bytes, { ...rest, clientFlags: s.flags, keyOptions: this.keyOptions });
-    const reply = await this.send(bytes, Expect.Meta, { signal });
+    const reply = await this.send(bytes, Expect.Meta, { signal, timeout });
     if (reply.type !== 'meta' || !['HD', 'NS', 'EX', 'NF'].includes(reply.code))
       throw new ProtocolError('unexpected reply to ms');
     return { ...reply.flags, stored: reply.code === 'HD', code: reply.code as MetaSetResult['code'] };
@@ -672,11 +672,11 @@ export class Client implements MemcacheClient, TraceTarget {
   /** `md`: delete, or with `invalidate` mark the item stale (stale-while-revalidate). */
   async metaDelete(key: string | Uint8Array, options: MetaDeleteCallOptions = {}): Promise<MetaDeleteResult> {
     this.checkMetaTimes(options);
-    const { signal, ...rest } = options;
+    const { signal, timeout, ...rest } = options;
     const reply = await this.send(
       encodeMetaDelete(key, { ...rest, keyOptions: this.keyOptions }),
       Expect.Meta,
-      { signal },
+      { signal, timeout },
     );
     if (reply.type !== 'meta' || !['HD', 'NF', 'EX'].includes(reply.code))
       throw new ProtocolError('unexpected reply to md');
@@ -689,9 +689,9 @@ export class Client implements MemcacheClient, TraceTarget {
     options: MetaArithmeticCallOptions = {},
   ): Promise<MetaArithmeticResult | undefined> {
     this.checkMetaTimes(options);
-    const { signal, ...rest } = options;
+    const { signal, timeout, ...rest } = options;
     const bytes = encodeMetaArithmetic(key, { ...rest, value: true, keyOptions: this.keyOptions });
-    const reply = await this.send(bytes, Expect.Meta, { signal });
+    const reply = await this.send(bytes, Expect.Meta, { signal, timeout });
     if (reply.type !== 'meta') throw new ProtocolError('unexpected reply to ma');
     if (reply.code === 'NF') return undefined;
     if (reply.code !== 'VA' || !reply.value)
@@ -711,7 +711,14 @@ export class Client implements MemcacheClient, TraceTarget {
    * value flagged stale, and exactly one of them (the one the server marks W) recomputes it.
    */
   async invalidate(key: string | Uint8Array, staleTtl = 30, options?: CommandOptions): Promise<boolean> {
-    return (await this.metaDelete(key, { invalidate: true, ttl: staleTtl, signal: options?.signal })).deleted;
+    return (
+      await this.metaDelete(key, {
+        invalidate: true,
+        ttl: staleTtl,
+        signal: options?.signal,
+        timeout: options?.timeout,
+      })
+    ).deleted;
   }
 
   /**

@@ -14,6 +14,8 @@ import type {
 /** metaGet options: the protocol's flags (see @mc/protocol MetaGetOptions) plus an AbortSignal. */
 export type MetaGetCallOptions = Omit<MetaGetOptions, 'keyOptions' | 'value' | 'clientFlags'> & {
   signal?: AbortSignal;
+  /** ms this call may wait for its reply (default: the client's timeout); past it, the connection is discarded. */
+  timeout?: number;
   /** Fetch the value (v and f). Default true. */
   value?: boolean;
 };
@@ -28,6 +30,8 @@ export interface MetaGetResult<T = unknown> extends MetaReplyFlags {
 
 export type MetaSetCallOptions = Omit<MetaSetOptions, 'keyOptions' | 'clientFlags'> & {
   signal?: AbortSignal;
+  /** ms this call may wait for its reply (default: the client's timeout); past it, the connection is discarded. */
+  timeout?: number;
   /** Extra client flag bits ORed into the serde's. */
   flags?: number;
 };
@@ -38,7 +42,11 @@ export interface MetaSetResult extends MetaReplyFlags {
   code: 'HD' | 'NS' | 'EX' | 'NF';
 }
 
-export type MetaDeleteCallOptions = Omit<MetaDeleteOptions, 'keyOptions'> & { signal?: AbortSignal };
+export type MetaDeleteCallOptions = Omit<MetaDeleteOptions, 'keyOptions'> & {
+  signal?: AbortSignal;
+  /** ms this call may wait for its reply (default: the client's timeout); past it, the connection is discarded. */
+  timeout?: number;
+};
 
 export interface MetaDeleteResult extends MetaReplyFlags {
   deleted: boolean;
@@ -47,6 +55,8 @@ export interface MetaDeleteResult extends MetaReplyFlags {
 
 export type MetaArithmeticCallOptions = Omit<MetaArithmeticOptions, 'keyOptions' | 'value'> & {
   signal?: AbortSignal;
+  /** ms this call may wait for its reply (default: the client's timeout); past it, the connection is discarded. */
+  timeout?: number;
 };
 
 export interface MetaArithmeticResult extends MetaReplyFlags {
