@@ -19,10 +19,11 @@ const exec = promisify(execFile);
  * It was 42,700 B when the dual build landed (the tsdown build of those sources: 42,557 B, tsc's
  * 42,578 B: the build itself costs nothing). Since then the text Client gained option validation
  * (~5.4 kB), the socket-free pipeline and output slab (~3.8 kB), the command table and forwarding
- * (~2.2 kB) and the tracing channel (~1.2 kB): 57,859 B measured. The binary protocol (~26 kB) is not
- * in it: Client reaches it through a registry, so it tree-shakes. The budget keeps 1 kB of slack.
+ * (~2.2 kB) and the tracing channel (~1.2 kB): 57,859 B measured; then storage commands encoded in
+ * place and listMechanisms: 59,612 B. The binary protocol (~26 kB) is not in it: Client reaches it
+ * through a registry, so it tree-shakes. The budget keeps about 1.4 kB of slack.
  */
-const CLIENT_BUNDLE_BUDGET_BYTES = 58_900;
+const CLIENT_BUNDLE_BUDGET_BYTES = 61_000;
 /** Versions installed into the temporary projects. */
 const JEST = 'jest@30';
 const ESBUILD = 'esbuild@0.25';

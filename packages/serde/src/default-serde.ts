@@ -91,7 +91,8 @@ export const defaultSerde: Serde = {
 /** The SerdeError for flags a serde does not know; names the flags and the likely cause. */
 export function unknownFlags(key: string, flags: number, mask: number): SerdeError {
   let hint = '';
-  if (flags & FLAGS.PICKLE) hint = ': it was pickled by Python; read it with pickleSerde() from @mc/serde-pickle';
+  if (flags & FLAGS.PICKLE)
+    hint = ': it was pickled by Python; read it with pickleSerde() from @mc/serde-pickle';
   else if (flags & FLAGS.COMPRESSED && !(mask & FLAGS.COMPRESSED))
     hint = ': it is zlib-compressed; configure withCodec(serde, zlibCodec())';
   else if (flags & FLAGS.LZ4 && !(mask & FLAGS.LZ4))
