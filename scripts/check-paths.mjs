@@ -1,6 +1,6 @@
 // Fails when a test, script or source file refers to a path outside the repository: a `..` chain
 // that climbs above the repository root, or an absolute path into the machine it was written on
-// (/work, /home, /Users, /root, or the checkout's own absolute location). A fresh clone on another
+// (a home directory, or the top directory the checkout itself lives under). A fresh clone on another
 // machine has none of those, so such a reference is a test that passes here and fails elsewhere.
 // Usage: node scripts/check-paths.mjs [repoRoot]
 // A line that must keep such a path (a test that plants one on purpose) says `check-paths: ignore`.
@@ -26,7 +26,20 @@ const CONFIG_FILES =
 /** Extensionless scripts (CI entry points). */
 const SCRIPT_DIRS = ['.ci'];
 /** Absolute locations that exist only on the machine a file was written on. */
-const MACHINE_PATH = /^(?:file:\/\/)?\/(?:work|home|Users|root)(?:\/|$)/;
+/** Home directories: an absolute path into one exists only on the machine that wrote it. */
+const HOME_ROOTS = ['home', 'Users', 'root'];
+
+/**
+ * Whether `s` is an absolute path into this machine: a home directory, or the top directory the
+ * checkout lives under (the workspace it was written in; a clone elsewhere lives under another).
+ */
+export function isMachinePath(s, rootAbs) {
+  const path = s.startsWith('file://') ? s.slice(7) : s;
+  if (!path.startsWith('/')) return false;
+  const top = path.split('/')[1] ?? '';
+  const checkoutTop = rootAbs.split(sep)[1] ?? '';
+  return HOME_ROOTS.includes(top) || (top !== '' && top === checkoutTop && top !== 'tmp');
+}
 const IGNORE_MARK = 'check-paths: ignore';
 /** Whole-line comments (JS, shell, Python) describe paths; they do not open them. */
 const COMMENT_LINE = /^\s*(?:\/\/|\/\*|\*|#(?!!))/;
@@ -53,7 +66,7 @@ function literalsOf(line) {
   return out;
 }
 
-/** Words of a shell line, for unquoted paths (cp ../shared/x .). */
+/** Words of a shell line, for unquoted paths (cp ../elsewhere/x .). */
 function shellWordsOf(line) {
   const code = line.replace(/(^|\s)#.*$/, '');
   return code.split(/[\s=;|&()<>]+/).filter(Boolean);
@@ -84,7 +97,7 @@ export function checkFile(root, file) {
     for (const s of candidates) {
       if (seen.has(s)) continue;
       seen.add(s);
-      if (MACHINE_PATH.test(s) || (s.startsWith('/') && s.startsWith(rootAbs)))
+      if (isMachinePath(s, rootAbs) || (s.startsWith('/') && s.startsWith(rootAbs)))
         problems.push(`${where}: absolute path ${JSON.stringify(s)} exists only on this machine`);
       else if ((s === '..' || s.startsWith('../') || s.startsWith('./')) && escapes(root, base, s))
         problems.push(`${where}: ${JSON.stringify(s)} climbs above the repository root`);

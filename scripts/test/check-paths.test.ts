@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JS module without types
-import { checkPaths } from '../check-paths.mjs';
+import { checkPaths, isMachinePath } from '../check-paths.mjs';
 
 const repo = join(import.meta.dirname, '..', '..');
 const script = join(repo, 'scripts', 'check-paths.mjs');
@@ -39,7 +39,7 @@ afterEach(() => {
 
 // The planted paths are built from pieces so that this file itself stays clean.
 const up = (n: number) => Array(n).fill('..').join('/');
-const machineRoot = ['', 'work', 'shared', 'vectors'].join('/');
+const machineRoot = ['', 'home', 'someone', 'vectors'].join('/');
 
 describe('check-paths', () => {
   it('accepts the repository as it is', () => {
@@ -47,10 +47,10 @@ describe('check-paths', () => {
     expect(run(repo).code).toBe(0);
   });
 
-  it("fails on the old vectors test: join(dirname, '..' x4, 'shared') from packages/hash/test", () => {
+  it("fails on the old vectors test: join(dirname, '..' x4, <dir>) from packages/hash/test", () => {
     const dots = Array(4).fill("'..'").join(', ');
     const dir = plant({
-      'packages/hash/test/vectors.test.ts': `const v = join(import.meta.dirname, ${dots}, 'shared', 'vectors');\n`,
+      'packages/hash/test/vectors.test.ts': `const v = join(import.meta.dirname, ${dots}, 'elsewhere', 'vectors');\n`,
     });
     const problems: string[] = checkPaths(dir);
     expect(problems).toEqual([
@@ -63,11 +63,11 @@ describe('check-paths', () => {
 
   it('fails on a relative string that climbs out, and not on one that stays inside', () => {
     const dir = plant({
-      'tests/a.test.ts': `readFileSync('${up(2)}/shared/x.json');\nreadFileSync('${up(1)}/packages/p/x.json');\n`,
+      'tests/a.test.ts': `readFileSync('${up(2)}/elsewhere/x.json');\nreadFileSync('${up(1)}/packages/p/x.json');\n`,
       'packages/p/x.json': '{}',
     });
     expect(checkPaths(dir)).toEqual([
-      `tests/a.test.ts:1: "${up(2)}/shared/x.json" climbs above the repository root`,
+      `tests/a.test.ts:1: "${up(2)}/elsewhere/x.json" climbs above the repository root`,
     ]);
   });
 
@@ -89,9 +89,17 @@ describe('check-paths', () => {
     expect(problems).toHaveLength(4);
   });
 
+  it('an absolute path under a home directory or under the top directory of the checkout is this machine', () => {
+    const checkoutTop = `/${repo.split('/')[1]}`;
+    expect(isMachinePath(`${checkoutTop}/elsewhere/a.json`, repo)).toBe(checkoutTop !== '/tmp');
+    expect(isMachinePath(`file://${machineRoot}/a.json`, repo)).toBe(true);
+    expect(isMachinePath('/usr/bin/python3', repo)).toBe(false);
+    expect(isMachinePath('relative/path', repo)).toBe(false);
+  });
+
   it('ignores comment lines, node_modules, data files, and lines marked to be ignored', () => {
     const dir = plant({
-      'packages/p/test/a.test.ts': `// once read from ${up(4)}/shared\nconst x = '${machineRoot}'; // check-paths: ignore\n`,
+      'packages/p/test/a.test.ts': `// once read from ${up(4)}/elsewhere\nconst x = '${machineRoot}'; // check-paths: ignore\n`,
       'packages/p/node_modules/dep/index.js': `require('${machineRoot}');\n`,
       'packages/p/test/vectors/data.json': `["${machineRoot}"]\n`,
     });
