@@ -132,7 +132,6 @@ const nodeId = (n: ClusterNode) => `${n.hostname}|${n.ip}|${n.port}`;
  */
 export interface ElastiCacheClient extends MemcacheCommands {}
 
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: installCommands() below puts every method of the interface on the prototype
 export class ElastiCacheClient extends EventEmitter implements MemcacheClient, CommandDispatcher {
   readonly endpoint: string;
   declare readonly stats: HashClient['stats'];

@@ -40,8 +40,8 @@ import { COMMAND_LIST } from './commands.js';
 import { Connection } from './connection.js';
 import { entriesOf } from './entries.js';
 import { ConnectionClosedError } from './errors.js';
-import { isInputError } from './forward.js';
 import { GetBatcher } from './get-batcher.js';
+import { FailureListeners, ignoreReadFailures } from './ignore-exc.js';
 import { getOrLoadWith } from './lease.js';
 import type {
   CasValue,
@@ -87,7 +87,7 @@ export class Client implements MemcacheClient, TraceTarget {
   private readonly keyOptions: { allowUnicode: boolean; prefix: string };
   private readonly noreplyDefault: boolean;
   private readonly batcher: GetBatcher | undefined;
-  private readonly failureListeners: Array<(error: Error) => void> = [];
+  private readonly failureListeners = new FailureListeners();
 
   /** @internal For the tracing channel: where this client sends its calls. */
   readonly traceServer: TraceTarget['traceServer'];
@@ -770,14 +770,8 @@ export class Client implements MemcacheClient, TraceTarget {
    * called for close() or quit().
    */
   onConnectionError(listener: (error: Error) => void): () => void {
-    this.failureListeners.push(listener);
-    this.conn.onFailure ??= (error) => {
-      for (const l of this.failureListeners) l(error);
-    };
-    return () => {
-      const i = this.failureListeners.indexOf(listener);
-      if (i >= 0) this.failureListeners.splice(i, 1);
-    };
+    this.conn.onFailure ??= (error) => this.failureListeners.emit(error);
+    return this.failureListeners.add(listener);
   }
 
   /** Requests queued or in flight on the connection. */
@@ -800,27 +794,6 @@ function isStored(reply: Reply): boolean {
 }
 function isDeleted(reply: Reply): boolean {
   return reply.type === 'status' && reply.status === 'DELETED';
-}
-
-type Method = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => Promise<unknown>;
-
-/**
- * ignoreExc, as pymemcache's Client has it: the reads (get, gets, getMany, getsMany, gat, gats,
- * metaGet, metaGetMany) answer a miss instead of failing. Input errors (a bad key or argument) still
- * throw. Installed on the instance, so a client without ignoreExc pays nothing for it.
- */
-function ignoreReadFailures(client: Client): void {
-  const self = client as unknown as Record<string, Method>;
-  for (const spec of COMMAND_LIST) {
-    if (!spec.read) continue;
-    const method = self[spec.name]!;
-    self[spec.name] = function (this: unknown, a, b, c, d) {
-      return method.call(this, a, b, c, d).catch((err: unknown) => {
-        if (isInputError(err)) throw err;
-        return spec.miss([a, b, c, d]);
-      });
-    };
-  }
 }
 
 /** `protocol: 'binary'`: every command, and the failure hook, answered by the BinaryClient. */

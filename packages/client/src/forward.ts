@@ -1,3 +1,4 @@
+import { UnsupportedCommandError } from './binary/errors.js';
 import { COMMAND_LIST, type CommandSpec } from './commands.js';
 import { InvalidArgumentError, InvalidKeyError } from './errors.js';
 
@@ -73,10 +74,15 @@ export function forward(
 
 /**
  * Errors that ignoreExc never turns into a miss: they say the call itself is wrong (a bad key or
- * argument), and a miss would hide a bug. pymemcache raises these too, before any I/O.
+ * argument, a command the protocol does not have), and a miss would hide a bug. pymemcache raises
+ * these too, before any I/O.
  */
 export function isInputError(err: unknown): boolean {
-  return err instanceof InvalidKeyError || err instanceof InvalidArgumentError;
+  return (
+    err instanceof InvalidKeyError ||
+    err instanceof InvalidArgumentError ||
+    err instanceof UnsupportedCommandError
+  );
 }
 
 /** The AbortSignal a dispatched call carries in its options argument, if any. */

@@ -31,6 +31,7 @@ export {
   isInputError,
   signalOf,
 } from './forward.js';
+export { FailureListeners, ignoreReadFailures, missOnFailure } from './ignore-exc.js';
 export { getOrLoadWith, type LeaseOps } from './lease.js';
 export type {
   CasValue,

@@ -10,10 +10,10 @@ import {
   getOrLoadWith,
   InvalidArgumentError,
   installCommands,
-  isInputError,
   type MemcacheClient,
   type MemcacheCommands,
   MemcacheError,
+  missOnFailure,
   type RawOptions,
   type ServerSpec,
   type SetManyInput,
@@ -351,12 +351,7 @@ export class HashClient implements MemcacheClient, CommandDispatcher {
         this.clearFailure(node);
         return r;
       });
-    if (this.ignoreExc)
-      p = p.catch((err: unknown) => {
-        if (isInputError(err)) throw err;
-        return spec.miss([a, b, c, d]);
-      });
-    return p;
+    return this.ignoreExc ? missOnFailure(p, spec, a, b, c, d) : p;
   }
 
   /** Runs on a node, on the fast path when nothing is unhealthy. */

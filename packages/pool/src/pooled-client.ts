@@ -5,6 +5,7 @@ import {
   type CommandDispatcher,
   type CommandOptions,
   type CommandSpec,
+  FailureListeners,
   formatServer,
   forward,
   getOrLoadWith,
@@ -68,7 +69,7 @@ export class PooledClient implements MemcacheClient, CommandDispatcher {
   private picked: boolean[] = [];
   private sweeper: NodeJS.Timeout | undefined;
   private closed = false;
-  private readonly failureListeners: Array<(error: Error) => void> = [];
+  private readonly failureListeners = new FailureListeners();
   private reportedThisTurn = false;
   private opened = 0;
   private discarded = 0;
@@ -148,11 +149,7 @@ export class PooledClient implements MemcacheClient, CommandDispatcher {
    * together (the server went away under all of them) are reported once. Returns a remover.
    */
   onConnectionError(listener: (error: Error) => void): () => void {
-    this.failureListeners.push(listener);
-    return () => {
-      const i = this.failureListeners.indexOf(listener);
-      if (i >= 0) this.failureListeners.splice(i, 1);
-    };
+    return this.failureListeners.add(listener);
   }
 
   private report(error: Error): void {
@@ -161,7 +158,7 @@ export class PooledClient implements MemcacheClient, CommandDispatcher {
     setImmediate(() => {
       this.reportedThisTurn = false;
     }).unref();
-    for (const l of this.failureListeners) l(error);
+    this.failureListeners.emit(error);
   }
 
   /** A connection that failed at the connection level leaves the pool for good. */

@@ -25,7 +25,7 @@ import {
 import type { Serde } from '@mc/serde';
 import { COMMAND_LIST } from '../commands.js';
 import { entriesOf } from '../entries.js';
-import { isInputError } from '../forward.js';
+import { FailureListeners, ignoreReadFailures } from '../ignore-exc.js';
 import type {
   CasValue,
   CommandOptions,
@@ -70,7 +70,7 @@ export class BinaryClient implements MemcacheClient, TraceTarget {
   private readonly serde: Serde;
   private readonly keyOptions: { allowUnicode: boolean; prefix: string };
   private readonly noreplyDefault: boolean;
-  private readonly failureListeners: Array<(error: Error) => void> = [];
+  private readonly failureListeners = new FailureListeners();
 
   /** @internal For the tracing channel (mc:command): where this client sends its calls. */
   readonly traceServer: TraceTarget['traceServer'];
@@ -532,14 +532,8 @@ export class BinaryClient implements MemcacheClient, TraceTarget {
    * for close() or quit().
    */
   onConnectionError(listener: (error: Error) => void): () => void {
-    this.failureListeners.push(listener);
-    this.conn.onFailure ??= (error) => {
-      for (const l of this.failureListeners) l(error);
-    };
-    return () => {
-      const i = this.failureListeners.indexOf(listener);
-      if (i >= 0) this.failureListeners.splice(i, 1);
-    };
+    this.conn.onFailure ??= (error) => this.failureListeners.emit(error);
+    return this.failureListeners.add(listener);
   }
 
   /** Requests queued or in flight on the connection. */
@@ -550,23 +544,3 @@ export class BinaryClient implements MemcacheClient, TraceTarget {
 
 // Calls are published on the mc:command tracing channel, as the text Client's are.
 traceCommandMethods(BinaryClient, COMMAND_LIST);
-
-type Method = (a?: unknown, b?: unknown, c?: unknown, d?: unknown) => Promise<unknown>;
-
-/**
- * ignoreExc, as on the text Client: the reads (get, gets, getMany, getsMany, gat, gats) answer a
- * miss instead of failing; bad input still throws. Installed on the instance only when asked for.
- */
-function ignoreReadFailures(client: BinaryClient): void {
-  const self = client as unknown as Record<string, Method>;
-  for (const spec of COMMAND_LIST) {
-    if (!spec.read) continue;
-    const method = self[spec.name]!;
-    self[spec.name] = function (this: unknown, a, b, c, d) {
-      return method.call(this, a, b, c, d).catch((err: unknown) => {
-        if (isInputError(err) || err instanceof UnsupportedCommandError) throw err;
-        return spec.miss([a, b, c, d]);
-      });
-    };
-  }
-}
