@@ -70,4 +70,6 @@ export const DEFAULTS = {
   batchGets: true,
   ignoreExc: false,
   noreplyFence: 'get',
+  protocol: 'text',
+  maxValueLength: 1024 * 1024 * 1024,
 } as const;

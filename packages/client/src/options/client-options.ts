@@ -70,14 +70,8 @@ export interface ResolvedClientOptions {
   readonly noreplyFence: NoreplyFence;
 }
 
-/** Defaults of the options that DEFAULTS (options.ts) does not list yet. */
-export const CLIENT_DEFAULTS = {
-  ...DEFAULTS,
-  protocol: 'text',
-  ignoreExc: false,
-  maxValueLength: 1024 * 1024 * 1024,
-  noreplyFence: 'get',
-} as const;
+/** Every default of a Client: one table, DEFAULTS in options.ts. */
+export const CLIENT_DEFAULTS = DEFAULTS;
 
 /** Every option name a Client accepts. */
 export const CLIENT_OPTION_NAMES: readonly string[] = Object.freeze([
