@@ -37,6 +37,8 @@ export class Connection {
   /** The requests, their bytes, fences and deadlines: everything but the socket. */
   private readonly pipeline: Pipeline;
   private flushScheduled = false;
+  /** Plain TCP and Unix sockets: a synchronously written slab is reused (see flush). */
+  private readonly reuseOutput: boolean;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private connectTimer: NodeJS.Timeout | undefined;
@@ -52,6 +54,7 @@ export class Connection {
     this.target = target;
     this.address = formatServer(target);
     this.options = options;
+    this.reuseOutput = !options.tls;
     this.pipeline = new Pipeline({
       address: this.address,
       timeoutMs: options.timeout ?? DEFAULTS.timeout,
@@ -231,6 +234,9 @@ export class Connection {
       for (let i = 0; i < chunks.length; i++) socket.write(chunks[i]!);
       socket.uncork();
     }
+    // Nothing left in the socket's queue: the kernel took every byte during write(), so the slab
+    // can be reused. Not for TLS, whose layer may hold the cleartext (a fresh slab costs little).
+    if (this.reuseOutput && socket.writableLength === 0) this.pipeline.outputReleased();
     if (this.pipeline.awaiting) socket.ref();
     if (minDeadline < this.timerAt) this.armTimer(minDeadline, now);
   };

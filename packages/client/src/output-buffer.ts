@@ -1,4 +1,4 @@
-/** Bytes of the first slab; later ones fit what the last tick queued (up to MAX_SLAB_SIZE). */
+/** Bytes of the first slab; later ones fit what a tick queued (up to MAX_SLAB_SIZE). */
 const SLAB_SIZE = 16 * 1024;
 const MAX_SLAB_SIZE = 1024 * 1024;
 /** Requests at least this large are not copied: they go to the socket as their own chunk. */
@@ -10,10 +10,15 @@ const EMPTY = Buffer.alloc(0);
  *
  * Small requests are copied into a slab, so a tick's worth of them leaves in a single `write()`
  * instead of a writev of one buffer per request (measured: writev was a quarter of the client's
- * CPU on pipelined 1 KiB sets). A socket keeps a written buffer until the kernel took it, so the
- * written part of a slab is never written over: later requests go after it, and a full slab is
- * replaced by a new one (the old one is freed once the socket let go of it). Large requests are
- * passed through without a copy. Socket-free: tested with bytes alone.
+ * CPU on pipelined 1 KiB sets). When a request does not fit, the slab is replaced by a larger one
+ * and the queued bytes are copied over (a memcpy is far cheaper than the writev of a second chunk),
+ * so a tick stays one chunk up to MAX_SLAB_SIZE.
+ *
+ * A socket keeps a written buffer until the kernel took it, so the written part of a slab is never
+ * written over, except after `rewind()`: the connection calls it when the socket reported the
+ * whole write done synchronously (nothing is held any more), and the next tick starts again at
+ * offset 0 of the same slab, as a hand-written client does. Large requests are passed through
+ * without a copy. Socket-free: tested with bytes alone.
  */
 export class OutputBuffer {
   private slab: Buffer = EMPTY;
@@ -50,7 +55,8 @@ export class OutputBuffer {
   /**
    * Room for `n` more bytes, to be written in place (an encoder writing straight into the buffer):
    * returns the slab and the offset to write at; `commit(end)` then queues what was written. Only for
-   * requests smaller than the copy limit; larger ones go through push().
+   * requests smaller than the copy limit; larger ones go through push(). The slab may change between
+   * two reserve() calls, so a writer keeps neither across them.
    */
   reserve(n: number): { slab: Buffer; offset: number } {
     if (this.end + n > this.slab.length) this.renew(n);
@@ -64,13 +70,21 @@ export class OutputBuffer {
 
   /**
    * Everything queued, in order, as chunks for the socket: one Buffer in the common case. The queue
-   * is empty afterwards; the returned buffers stay valid (nothing is written over them).
+   * is empty afterwards; the returned buffers stay valid until rewind() (nothing is written over them).
    */
   take(): Buffer[] {
     const out = this.before.length === 0 ? [] : this.before.splice(0);
     if (this.end > this.start) out.push(this.slab.subarray(this.start, this.end));
     this.start = this.end;
     return out;
+  }
+
+  /**
+   * The socket no longer holds anything take() returned (the write completed synchronously): the
+   * slab is written from its start again. Only when nothing was queued since take().
+   */
+  rewind(): void {
+    if (this.start === this.end && this.before.length === 0) this.start = this.end = 0;
   }
 
   /** Drops everything queued (the connection was discarded). */
@@ -88,15 +102,23 @@ export class OutputBuffer {
   }
 
   /**
-   * A new slab: the old one may still be held by the socket, so it is never reused. Sized for twice
-   * what is queued now, so a busy connection soon needs one slab per tick, and an idle one holds none
-   * larger than it needed.
+   * A new slab for `needed` more bytes: the old one may still be held by the socket, so it is not
+   * written again. The queued part moves into the new slab (one chunk per tick) while that stays
+   * under MAX_SLAB_SIZE; past it, it is sealed as a chunk of its own.
    */
   private renew(needed: number): void {
-    const queued = this.length;
+    const queued = this.end - this.start;
+    const size = Math.max(SLAB_SIZE, 2 * (queued + needed));
+    if (size <= MAX_SLAB_SIZE) {
+      const slab = Buffer.allocUnsafeSlow(size);
+      if (queued > 0) this.slab.copy(slab, 0, this.start, this.end);
+      this.slab = slab;
+      this.start = 0;
+      this.end = queued;
+      return;
+    }
     this.seal();
-    const size = Math.max(needed, Math.min(MAX_SLAB_SIZE, Math.max(SLAB_SIZE, 2 * queued)));
-    this.slab = Buffer.allocUnsafeSlow(size);
+    this.slab = Buffer.allocUnsafeSlow(Math.max(needed, SLAB_SIZE));
     this.start = this.end = 0;
   }
 }

@@ -161,6 +161,14 @@ export class Pipeline {
   }
 
   /**
+   * The socket let go of every chunk takeOutput() gave it (its write completed synchronously): the
+   * output slab may be written from its start again.
+   */
+  outputReleased(): void {
+    this.outbox.rewind();
+  }
+
+  /**
    * Feeds bytes read from the socket and settles every request they complete, in order. Throws
    * ProtocolError when the bytes cannot be the reply the head request expects: the caller must then
    * discard the connection (failAll), since the stream can no longer be trusted.
