@@ -90,6 +90,15 @@ describe('Client through twemproxy 0.5.0: every command it forwards', () => {
     expect(typeof withCas.get('m0')!.cas).toBe('bigint');
   });
 
+  it('merged single gets through the proxy: keys on both backends, misses and a key asked twice', async () => {
+    const { c } = client();
+    const entries = Array.from({ length: 40 }, (_, i) => [`g${i}`, `v${i}`] as const);
+    expect(await c.setMany(entries)).toEqual([]);
+    const asked = [...entries.map(([k]) => k), 'nope', 'g3', 'g17', 'g3'];
+    const got = await Promise.all(asked.map((k) => c.get(k)));
+    expect(got).toEqual(asked.map((k) => (k === 'nope' ? undefined : `v${k.slice(1)}`)));
+  });
+
   it('gets / cas: stored, EXISTS after another write, NOT_FOUND when missing', async () => {
     const { c } = client();
     await c.set('c', 1);

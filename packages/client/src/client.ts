@@ -293,25 +293,20 @@ export class Client implements MemcacheClient, TraceTarget {
   // ---- retrieval ------------------------------------------------------------------------------
 
   get<T = unknown>(key: string, options?: CommandOptions): Promise<T | undefined> {
-    let k: Buffer;
+    let keyBytes: number;
     try {
-      k = this.key(key);
+      keyBytes = checkKey(key, this.keyOptions);
     } catch (err) {
       return Promise.reject(err);
     }
     const full = this.prefix + key;
     if (this.batcher && options?.timeout === undefined)
-      return this.batcher.get(k, full, key, options?.signal) as Promise<T | undefined>;
-    return this.getAlone<T>(k, full, key, options);
+      return this.batcher.get(full, keyBytes, key, options?.signal) as Promise<T | undefined>;
+    return this.getAlone<T>(full, key, options);
   }
 
-  private async getAlone<T>(
-    k: Buffer,
-    full: string,
-    key: string,
-    options?: CommandOptions,
-  ): Promise<T | undefined> {
-    const reply = await this.send(encodeGet([k]), Expect.Values, options);
+  private async getAlone<T>(full: string, key: string, options?: CommandOptions): Promise<T | undefined> {
+    const reply = await this.send(encodeGet([this.key(key)]), Expect.Values, options);
     const entry = this.single(reply, full);
     return entry ? this.decode<T>(entry, key) : undefined;
   }

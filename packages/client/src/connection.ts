@@ -184,6 +184,34 @@ export class Connection {
   }
 
   /**
+   * A request whose reply is handled by callbacks in the read loop, with no promise (the get
+   * batcher's merged gets). `bytes` undefined: the request was just written into writer()'s buffer
+   * (synchronously after writer() returned it); otherwise they are queued as they are. `onReply`
+   * receives every reply, error replies included; `onError` a failure of the connection.
+   */
+  requestWrittenCallback(
+    bytes: Buffer | undefined,
+    expect: Expect,
+    command: string,
+    onReply: (reply: Reply) => void,
+    onError: (error: Error) => void,
+  ): void {
+    const p = this.pending(
+      bytes ?? EMPTY,
+      expect,
+      undefined,
+      undefined,
+      undefined,
+      command,
+      onReply as never,
+      onError,
+    );
+    if (bytes === undefined) this.pipeline.enqueueWritten(p);
+    else this.pipeline.enqueue(p);
+    this.schedule();
+  }
+
+  /**
    * Sends a quiet meta pipeline (commands with q, then mn) and resolves with every reply before the
    * closing MN, in order. Quiet commands only answer what is interesting, so the count is not known.
    */

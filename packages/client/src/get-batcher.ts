@@ -1,65 +1,139 @@
-import { Expect, encodeGet, ProtocolError, type Reply, type ValueEntry } from '@mc/protocol';
+import {
+  Expect,
+  ProtocolError,
+  type Reply,
+  retrievalSize,
+  type ValueEntry,
+  writeRetrieval,
+} from '@mc/protocol';
 import type { Connection } from './connection.js';
-import { AbortError } from './errors.js';
+import { AbortError, ClientClosedError } from './errors.js';
 
 /** Most keys sent in one merged `get`; more start another command (bounds head-of-line blocking). */
 export const MAX_BATCH_KEYS = 100;
+/** A merged get larger than this is encoded into a Buffer of its own rather than the output slab. */
+const IN_PLACE_LIMIT = 16 * 1024;
+const HEAD = 'get ';
 
-interface Waiter {
-  /** The key as the caller gave it (for the serde). */
-  key: string;
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  done: boolean;
+type Resolve = (value: unknown) => void;
+type Reject = (error: Error) => void;
+
+// One executor for every get() promise: it hands resolve and reject out through these two slots,
+// so a get() allocates its promise and nothing else of its own (no closure, no waiter object).
+let nextResolve: Resolve;
+let nextReject: Reject;
+function capture(resolve: Resolve, reject: Reject): void {
+  nextResolve = resolve;
+  nextReject = reject;
+}
+
+/** The get() calls of one merged `get` command, as parallel arrays in the order of the keys sent. */
+class Batch {
+  /** Full keys (prefix included) as sent; a key asked twice is sent twice. */
+  readonly keys: string[] = [];
+  /** The keys as the callers gave them (for the serde). */
+  readonly userKeys: string[] = [];
+  readonly resolves: Resolve[] = [];
+  readonly rejects: Reject[] = [];
+  /** Abort listeners to remove when the batch settles: [index, signal, listener] triples, rare. */
+  aborts: Array<[AbortSignal, () => void]> | undefined;
+  /** Bytes of the keys (checkKey's lengths). */
+  keyBytes = 0;
+  /** Some key is not ASCII: keys are written as UTF-8. */
+  utf8 = false;
+
+  constructor(private readonly owner: GetBatcher) {}
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** The reply to this batch's command, in the connection's read loop. */
+  readonly onReply = (reply: Reply): void => {
+    if (reply.type === 'values') this.owner.settle(this, reply.values);
+    else
+      this.fail(
+        reply.type === 'error' ? reply.error : new ProtocolError(`unexpected ${reply.type} reply to get`),
+      );
+  };
+
+  /** The command failed (connection discarded, client closed). */
+  readonly fail = (error: Error): void => {
+    const rejects = this.rejects;
+    for (let i = 0; i < rejects.length; i++) rejects[i]!(error);
+    this.owner.done(this);
+  };
+
+  /** Empties the batch for reuse. */
+  clear(): void {
+    const aborts = this.aborts;
+    if (aborts !== undefined) {
+      for (const [signal, listener] of aborts) signal.removeEventListener('abort', listener);
+      this.aborts = undefined;
+    }
+    this.keys.length = this.userKeys.length = this.resolves.length = this.rejects.length = 0;
+    this.keyBytes = 0;
+    this.utf8 = false;
+  }
 }
 
 /**
  * Merges the single-key get() calls made in one tick into multi-key `get` commands. A multi-get moves
  * several times more keys per second than single gets, because memcached and the socket handle one
- * command and one reply instead of many. Each caller still receives exactly its own entry or a miss;
- * duplicate keys are sent once. Order is preserved: any other command flushes the open batch first.
+ * command and one reply instead of many. Each caller still receives exactly its own entry or a miss.
+ * Order is preserved: any other command flushes the open batch first.
+ *
+ * The hot path allocates little: a get() adds its key string and its promise's two functions to
+ * parallel arrays (one shared executor); the command is written straight into the connection's
+ * output slab; the reply is handled in the read loop (no promise per batch) and matched to the
+ * callers by walking the keys in the order they were sent, which is the order memcached answers
+ * the hits in (misses are left out). A reply in another order (a proxy may reorder) is matched by
+ * key instead; a key nobody asked for discards the connection.
  */
 export class GetBatcher {
-  private keys: Buffer[] = [];
-  private waiters = new Map<string, Waiter[]>();
+  private open: Batch | undefined;
+  /** A settled batch kept for the next one (serial gets reuse one batch and its arrays). */
+  private spare: Batch | undefined;
   private scheduled = false;
 
-  /**
-   * `decode` turns an entry into the caller's value (the client's serde), so each caller's promise
-   * resolves with its value directly: one promise per get().
-   */
+  /** `decode` turns an entry into the caller's value (the client's serde). */
   constructor(
     private readonly conn: Connection,
     private readonly decode: (entry: ValueEntry, key: string) => unknown,
   ) {}
 
-  /** Resolves with the decoded value, or undefined on a miss. */
-  get(key: Buffer, keyText: string, userKey: string, signal: AbortSignal | undefined): Promise<unknown> {
+  /**
+   * Resolves with the decoded value, or undefined on a miss. `fullKey` is prefix + key, checked by
+   * checkKey, which gave `keyBytes`.
+   */
+  get(fullKey: string, keyBytes: number, userKey: string, signal: AbortSignal | undefined): Promise<unknown> {
     if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
-    return new Promise((resolve, reject) => {
-      const w: Waiter = { key: userKey, resolve, reject, signal, onAbort: undefined, done: false };
-      if (signal) {
-        w.onAbort = () => {
-          if (w.done) return;
-          w.done = true;
-          reject(new AbortError(signal.reason));
-        };
-        signal.addEventListener('abort', w.onAbort, { once: true });
-      }
-      const list = this.waiters.get(keyText);
-      if (list) list.push(w);
-      else {
-        this.waiters.set(keyText, [w]);
-        this.keys.push(key);
-        if (this.keys.length >= MAX_BATCH_KEYS) this.queueBatch();
-      }
-      if (!this.scheduled && this.keys.length > 0) {
-        this.scheduled = true;
-        process.nextTick(this.onTick);
-      }
-    });
+    const promise = new Promise(capture);
+    let batch = this.open;
+    if (batch === undefined) {
+      batch = this.spare ?? new Batch(this);
+      this.spare = undefined;
+      this.open = batch;
+    }
+    batch.keys.push(fullKey);
+    batch.userKeys.push(userKey);
+    batch.resolves.push(nextResolve);
+    const reject = nextReject;
+    batch.rejects.push(reject);
+    batch.keyBytes += keyBytes;
+    if (keyBytes !== fullKey.length) batch.utf8 = true;
+    if (signal !== undefined) {
+      // The promise rejects at once; the reply is still read, and its resolve() is then a no-op.
+      const listener = () => reject(new AbortError(signal.reason));
+      signal.addEventListener('abort', listener, { once: true });
+      (batch.aborts ??= []).push([signal, listener]);
+    }
+    if (batch.size >= MAX_BATCH_KEYS) this.queueBatch();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.onTick);
+    }
+    return promise;
   }
 
   /**
@@ -67,73 +141,110 @@ export class GetBatcher {
    * of the stream). It leaves with that command in the connection's next write: one write per tick.
    */
   readonly flush = (): void => {
-    this.queueBatch();
+    if (this.open !== undefined) this.queueBatch();
   };
 
   /** The batch's own tick: it already runs a tick after the get() calls, so it writes at once. */
   private readonly onTick = (): void => {
     this.scheduled = false;
-    if (this.queueBatch()) this.conn.flushNow();
+    if (this.open !== undefined) {
+      this.queueBatch();
+      this.conn.flushNow();
+    }
   };
 
-  private queueBatch(): boolean {
-    if (this.keys.length === 0) return false;
-    const keys = this.keys;
-    const waiters = this.waiters;
-    this.keys = [];
-    this.waiters = new Map();
-    this.conn.request(encodeGet(keys), Expect.Values, undefined, undefined, undefined, 'get').then(
-      (reply) => settle(reply, waiters, this.conn, this.decode),
-      (error: Error) => {
-        for (const list of waiters.values()) for (const w of list) finish(w, undefined, error);
-      },
-    );
-    return true;
-  }
-}
-
-function settle(
-  reply: Reply,
-  waiters: Map<string, Waiter[]>,
-  conn: Connection,
-  decode: (entry: ValueEntry, key: string) => unknown,
-): void {
-  if (reply.type === 'error') {
-    for (const list of waiters.values()) for (const w of list) finish(w, undefined, reply.error);
-    return;
-  }
-  if (reply.type !== 'values') return;
-  for (const entry of reply.values) {
-    const list = waiters.get(entry.key);
-    if (!list) {
-      // A value for a key nobody asked for: the stream cannot be trusted any more.
-      const err = new ProtocolError(
-        `the server returned key ${JSON.stringify(entry.key)} that was not requested`,
-      );
-      conn.discard(err);
-      for (const l of waiters.values()) for (const w of l) finish(w, undefined, err);
+  private queueBatch(): void {
+    const batch = this.open!;
+    this.open = undefined;
+    const size = retrievalSize(HEAD, batch.size, batch.keyBytes);
+    const out = this.conn.writer(undefined);
+    if (out === undefined) {
+      batch.fail(new ClientClosedError());
       return;
     }
-    for (const w of list) {
-      let value: unknown;
-      try {
-        value = decode(entry, w.key);
-      } catch (err) {
-        // The serde refused this value: this caller's error alone.
-        finish(w, undefined, err as Error);
-        continue;
-      }
-      finish(w, value);
+    if (size < IN_PLACE_LIMIT) {
+      const { slab, offset } = out.reserve(size);
+      out.commit(writeRetrieval(slab, offset, HEAD, batch.keys, batch.utf8));
+      this.conn.requestWrittenCallback(undefined, Expect.Values, 'get', batch.onReply, batch.fail);
+    } else {
+      const bytes = Buffer.allocUnsafe(size);
+      writeRetrieval(bytes, 0, HEAD, batch.keys, batch.utf8);
+      this.conn.requestWrittenCallback(bytes, Expect.Values, 'get', batch.onReply, batch.fail);
     }
-    waiters.delete(entry.key);
   }
-  for (const list of waiters.values()) for (const w of list) finish(w, undefined);
-}
 
-function finish(w: Waiter, value: unknown, error?: Error): void {
-  if (w.onAbort) w.signal!.removeEventListener('abort', w.onAbort);
-  if (w.done) return;
-  w.done = true;
-  if (error) w.reject(error);
-  else w.resolve(value);
+  /** Gives each caller of `batch` its value or a miss. */
+  settle(batch: Batch, values: readonly ValueEntry[]): void {
+    const keys = batch.keys;
+    const n = keys.length;
+    // First check that the hits come in the order asked (memcached's), so nothing is resolved
+    // before the whole reply is known to fit.
+    let i = 0;
+    let inOrder = true;
+    for (let v = 0; v < values.length; v++) {
+      const key = values[v]!.key;
+      while (i < n && keys[i] !== key) i++;
+      if (i === n) {
+        inOrder = false;
+        break;
+      }
+      i++;
+    }
+    if (!inOrder) {
+      this.settleByKey(batch, values);
+      return;
+    }
+    const resolves = batch.resolves;
+    i = 0;
+    for (let v = 0; v < values.length; v++) {
+      const entry = values[v]!;
+      while (keys[i] !== entry.key) resolves[i++]!(undefined);
+      this.deliver(batch, i++, entry);
+    }
+    for (; i < n; i++) resolves[i]!(undefined);
+    this.done(batch);
+  }
+
+  /** The slow path: hits out of order. Each entry goes to the first unanswered caller of its key. */
+  private settleByKey(batch: Batch, values: readonly ValueEntry[]): void {
+    const keys = batch.keys;
+    const answered = new Uint8Array(keys.length);
+    const found: number[] = [];
+    for (const entry of values) {
+      let i = 0;
+      while (i < keys.length && (answered[i] === 1 || keys[i] !== entry.key)) i++;
+      if (i === keys.length) {
+        // A value for a key nobody asked for: the stream cannot be trusted any more.
+        const err = new ProtocolError(
+          `the server returned key ${JSON.stringify(entry.key)} that was not requested`,
+        );
+        this.conn.discard(err);
+        batch.fail(err);
+        return;
+      }
+      answered[i] = 1;
+      found.push(i);
+    }
+    for (let v = 0; v < values.length; v++) this.deliver(batch, found[v]!, values[v]!);
+    for (let i = 0; i < keys.length; i++) if (answered[i] === 0) batch.resolves[i]!(undefined);
+    this.done(batch);
+  }
+
+  private deliver(batch: Batch, i: number, entry: ValueEntry): void {
+    let value: unknown;
+    try {
+      value = this.decode(entry, batch.userKeys[i]!);
+    } catch (err) {
+      // The serde refused this value: this caller's error alone.
+      batch.rejects[i]!(err as Error);
+      return;
+    }
+    batch.resolves[i]!(value);
+  }
+
+  /** A settled batch: emptied and kept for the next one. */
+  done(batch: Batch): void {
+    batch.clear();
+    this.spare = batch;
+  }
 }

@@ -38,4 +38,5 @@ export {
   encodeVersion,
   type StorageCommand,
 } from './text-encoders.js';
+export { retrievalSize, writeRetrieval } from './write-retrieval.js';
 export { storageHeader, writeStorage } from './write-storage.js';

@@ -1,3 +1,4 @@
+import { writeLatin1, writeUtf8 } from './buffer-write.js';
 import { InvalidArgumentError } from './errors.js';
 import { checkBytes, checkExptime, checkU32 } from './numbers.js';
 import type { StorageCommand } from './text-encoders.js';
@@ -41,9 +42,9 @@ export function writeStorage(
   tail: string,
   value: Uint8Array,
 ): number {
-  let off = offset + target.write(head, offset, 'latin1');
-  off += target.write(fullKey, off, keyBytes === fullKey.length ? 'latin1' : 'utf8');
-  off += target.write(tail, off, 'latin1');
+  let off = offset + writeLatin1(target, head, offset);
+  off += keyBytes === fullKey.length ? writeLatin1(target, fullKey, off) : writeUtf8(target, fullKey, off);
+  off += writeLatin1(target, tail, off);
   target.set(value, off);
   off += value.length;
   target[off++] = 0x0d;

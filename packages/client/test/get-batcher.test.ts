@@ -1,0 +1,150 @@
+import { type FaultServer, startFaultServer } from '@mc/testing';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { uniquePrefix } from '../../../tests/helpers.js';
+import { AbortError, Client, ProtocolError, SerdeError } from '../src/index.js';
+
+const server = inject('memcached');
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0)) await f();
+});
+function track<T extends { close(): Promise<void> }>(x: T): T {
+  cleanup.push(() => x.close());
+  return x;
+}
+const clients: Client[] = [];
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+});
+function client(options = {}): Client {
+  const c = new Client(server, { keyPrefix: uniquePrefix('batch'), ...options });
+  clients.push(c);
+  return c;
+}
+
+/**
+ * A fake memcached holding `data`, answering each `get` line with its hits in the order `order`
+ * puts them (memcached answers in request order; a proxy might not), and counting the get lines.
+ */
+function fakeServer(
+  data: Record<string, string>,
+  order: (keys: string[]) => string[] = (k) => k,
+): Promise<FaultServer & { getLines: string[] }> {
+  const getLines: string[] = [];
+  return startFaultServer((socket, _chunk, state) => {
+    let idx = state.buffer.indexOf('\r\n');
+    while (idx >= 0) {
+      const line = state.buffer.subarray(0, idx).toString('utf8');
+      state.buffer = state.buffer.subarray(idx + 2);
+      idx = state.buffer.indexOf('\r\n');
+      if (!line.startsWith('get ')) {
+        socket.write('ERROR\r\n');
+        continue;
+      }
+      getLines.push(line);
+      let out = '';
+      for (const key of order(line.slice(4).split(' '))) {
+        const v = data[key];
+        if (v !== undefined) out += `VALUE ${key} 16 ${Buffer.byteLength(v)}\r\n${v}\r\n`;
+      }
+      socket.write(`${out}END\r\n`);
+    }
+  }).then((s) => Object.assign(s, { getLines }));
+}
+
+describe('merged gets (batchGets)', () => {
+  it('the gets of a tick leave as one get line per 100 keys, each caller gets its own value', async () => {
+    const data: Record<string, string> = {};
+    for (let i = 0; i < 250; i += 2) data[`k${i}`] = `v${i}`;
+    const s = track(await fakeServer(data));
+    const c = track(new Client(s.address));
+    const got = await Promise.all(Array.from({ length: 250 }, (_, i) => c.get(`k${i}`)));
+    got.forEach((v, i) => expect(v).toBe(i % 2 === 0 ? `v${i}` : undefined));
+    expect(s.getLines.map((l) => l.split(' ').length - 1)).toEqual([100, 100, 50]);
+  });
+
+  it('a key asked twice in a tick is sent twice and both callers get the value', async () => {
+    const s = track(await fakeServer({ a: 'A', b: 'B' }));
+    const c = track(new Client(s.address));
+    expect(await Promise.all([c.get('a'), c.get('zz'), c.get('a'), c.get('b')])).toEqual([
+      'A',
+      undefined,
+      'A',
+      'B',
+    ]);
+    expect(s.getLines).toEqual(['get a zz a b']);
+  });
+
+  it('hits in another order than asked (a reordering proxy) still reach the right callers', async () => {
+    const s = track(await fakeServer({ a: 'A', b: 'B', c: 'C' }, (keys) => [...keys].reverse()));
+    const c = track(new Client(s.address));
+    expect(await Promise.all([c.get('a'), c.get('b'), c.get('x'), c.get('c'), c.get('a')])).toEqual([
+      'A',
+      'B',
+      undefined,
+      'C',
+      'A',
+    ]);
+    // The connection stayed in use: nothing was out of sync.
+    expect(await c.get('b')).toBe('B');
+    expect(s.connections).toBe(1);
+  });
+
+  it('a value for a key nobody asked for fails the batch with ProtocolError and discards the connection', async () => {
+    const s = track(await fakeServer({ a: 'A', b: 'B' }, (keys) => [...keys, 'b']));
+    const c = track(new Client(s.address));
+    const results = await Promise.allSettled([c.get('a'), c.get('x')]);
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(ProtocolError);
+    }
+    await c.get('a').catch(() => {});
+    expect(s.connections).toBe(2);
+  });
+
+  it('an aborted caller rejects with AbortError at once; the others of its batch get their values', async () => {
+    const c = client();
+    await c.setMany({ a: 'A', b: 'B' });
+    const ac = new AbortController();
+    const pa = c.get('a');
+    const pb = c.get('b', { signal: ac.signal });
+    ac.abort('no longer needed');
+    await expect(pb).rejects.toBeInstanceOf(AbortError);
+    expect(await pa).toBe('A');
+    expect(await c.get('b')).toBe('B');
+  });
+
+  it('a value the serde refuses fails its caller alone', async () => {
+    const c = client();
+    await c.set('good', 'yes');
+    await c.set('bad', 'x', { flags: 1 << 20 });
+    const [good, bad, miss] = await Promise.allSettled([c.get('good'), c.get('bad'), c.get('none')]);
+    expect(good).toEqual({ status: 'fulfilled', value: 'yes' });
+    expect((bad as PromiseRejectedResult).reason).toBeInstanceOf(SerdeError);
+    expect(miss).toEqual({ status: 'fulfilled', value: undefined });
+  });
+
+  it('unicode keys and a key prefix in one merged get', async () => {
+    const c = client({ allowUnicodeKeys: true });
+    await c.setMany({ 'clé-é': 1, ключ: 2, plain: 3 });
+    expect(await Promise.all([c.get('ключ'), c.get('plain'), c.get('clé-é'), c.get('nope')])).toEqual([
+      2,
+      3,
+      1,
+      undefined,
+    ]);
+  });
+
+  it('a merged get larger than the output slab (100 keys of 250 bytes) is written whole', async () => {
+    const c = client();
+    const keys = Array.from({ length: 100 }, (_, i) => `${String(i).padStart(3, '0')}${'k'.repeat(200)}`);
+    await c.setMany(Object.fromEntries(keys.map((k, i) => [k, i])));
+    expect(await Promise.all(keys.map((k) => c.get(k)))).toEqual(keys.map((_, i) => i));
+  });
+
+  it('a batch is reused after it settles: serial gets stay correct', async () => {
+    const c = client();
+    await c.setMany({ a: 'A', b: 'B' });
+    for (let i = 0; i < 50; i++) expect(await c.get(i % 2 ? 'a' : 'b')).toBe(i % 2 ? 'A' : 'B');
+  });
+});

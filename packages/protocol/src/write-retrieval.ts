@@ -1,0 +1,33 @@
+import { writeLatin1, writeUtf8 } from './buffer-write.js';
+
+/**
+ * Bytes of `<head><k1> <k2> … <kn>\r\n` for keys whose byte lengths (prefix included, as checkKey
+ * returns them) add up to `keyBytes`: for writers that reserve room before writing in place.
+ */
+export function retrievalSize(head: string, keyCount: number, keyBytes: number): number {
+  return head.length + keyBytes + keyCount - 1 + 2;
+}
+
+/**
+ * Writes a retrieval command (`get `, `gets `, `gat <exptime> `: `head`, already checked) with the
+ * full keys `keys` (prefix included, each already checked with checkKey) into `target` at `offset`,
+ * and returns the offset after it. Keys are written as latin1 unless `utf8` (some key is not ASCII;
+ * UTF-8 of an ASCII key is the same bytes). `target` must have room for retrievalSize() bytes.
+ */
+export function writeRetrieval(
+  target: Buffer,
+  offset: number,
+  head: string,
+  keys: readonly string[],
+  utf8: boolean,
+): number {
+  let off = offset + writeLatin1(target, head, offset);
+  const n = keys.length;
+  for (let i = 0; i < n; i++) {
+    if (i > 0) target[off++] = 0x20;
+    off += utf8 ? writeUtf8(target, keys[i]!, off) : writeLatin1(target, keys[i]!, off);
+  }
+  target[off++] = 0x0d;
+  target[off++] = 0x0a;
+  return off;
+}
