@@ -1,0 +1,67 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  checkKey,
+  encodeGet,
+  encodeKey,
+  encodeStorage,
+  retrievalSize,
+  storageHeader,
+  writeRetrieval,
+  writeStorage,
+} from '../src/index.js';
+
+// The in-place writers must produce exactly the bytes of the Buffer-returning encoders.
+const keyArb = fc.oneof(
+  fc.stringMatching(/^[!-~]{1,40}$/),
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }).filter((s) => {
+    try {
+      checkKey(s, { allowUnicode: true });
+      return true;
+    } catch {
+      return false;
+    }
+  }),
+);
+
+describe('in-place writers', () => {
+  it('writeRetrieval writes the bytes of encodeGet, at an offset, in retrievalSize bytes', () => {
+    fc.assert(
+      fc.property(fc.array(keyArb, { minLength: 1, maxLength: 20 }), fc.nat(8), (keys, at) => {
+        const opts = { allowUnicode: true };
+        const lengths = keys.map((k) => checkKey(k, opts));
+        const size = retrievalSize(
+          'get ',
+          keys.length,
+          lengths.reduce((a, b) => a + b, 0),
+        );
+        const target = Buffer.alloc(at + size + 3, 0xee);
+        const utf8 = keys.some((k, i) => lengths[i] !== k.length);
+        const end = writeRetrieval(target, at, 'get ', keys, utf8);
+        expect(end - at).toBe(size);
+        expect(target.subarray(at, end)).toEqual(encodeGet(keys.map((k) => encodeKey(k, opts))));
+        expect(target[end]).toBe(0xee); // nothing written past the end
+      }),
+    );
+  });
+
+  it('writeStorage writes the bytes of encodeStorage', () => {
+    fc.assert(
+      fc.property(
+        keyArb,
+        fc.uint8Array({ maxLength: 64 }),
+        fc.nat(),
+        fc.boolean(),
+        (key, value, flags, noreply) => {
+          const opts = { allowUnicode: true, prefix: 'p:' };
+          const n = checkKey(key, opts);
+          const { head, tail } = storageHeader('set', flags, 0, value, noreply);
+          const target = Buffer.alloc(head.length + n + tail.length + value.length + 2);
+          const end = writeStorage(target, 0, head, `p:${key}`, n, tail, value);
+          expect(end).toBe(target.length);
+          expect(target).toEqual(encodeStorage('set', encodeKey(key, opts), flags, 0, value, noreply));
+        },
+      ),
+    );
+  });
+});
