@@ -27,11 +27,14 @@ import {
   encodeVerbosity,
   encodeVersion,
   InvalidArgumentError,
+  type KeyHint,
   ProtocolError,
   type Reply,
+  retrievalSize,
   type StorageCommand,
   storageHeader,
   type ValueEntry,
+  writeRetrieval,
   writeStorage,
 } from '@mc/protocol';
 import type { Serde } from '@mc/serde';
@@ -40,9 +43,10 @@ import { COMMAND_LIST } from './commands.js';
 import { Connection } from './connection.js';
 import { entriesOf } from './entries.js';
 import { ConnectionClosedError } from './errors.js';
-import { GetBatcher } from './get-batcher.js';
+import { GetBatcher, MAX_BATCH_KEYS } from './get-batcher.js';
 import { FailureListeners, ignoreReadFailures } from './ignore-exc.js';
 import { getOrLoadWith } from './lease.js';
+import { matchValues, notRequested } from './match-values.js';
 import type {
   CasValue,
   CommandOptions,
@@ -326,51 +330,103 @@ export class Client implements MemcacheClient, TraceTarget {
   }
 
   /**
-   * Multi-key retrieval: keys deduplicated, sent 100 per command, each hit checked against the keys
-   * asked for and converted straight into the result Map (one Map, one lookup per hit).
+   * Multi-key retrieval, 100 keys per command, each written straight into the output slab. Keys are
+   * sent as given (a key asked twice is sent twice, as pymemcache does); hits are matched to the keys
+   * by matchValues (in order, no map) and converted straight into the result Map.
    */
   private async retrieveMany<R>(
     keys: Iterable<string>,
-    encode: (keys: Buffer[]) => Buffer,
+    head: 'get ' | 'gets ',
     options: CommandOptions | undefined,
     convert: (entry: ValueEntry, key: string) => R,
   ): Promise<Map<string, R>> {
-    // The key as sent (prefix included) -> the key as the caller gave it.
-    const asked = new Map<string, string>();
-    const encoded: Buffer[] = [];
+    // Every key checked before any byte is written. Without a prefix the keys sent are the keys
+    // asked: one array serves both.
+    const prefix = this.prefix;
+    const userKeys: string[] = [];
+    const fullKeys: string[] = prefix.length === 0 ? userKeys : [];
+    /** Key bytes of each command of up to MAX_BATCH_KEYS keys. */
+    const partBytes: number[] = [];
+    let utf8 = false;
+    let count = 0;
     for (const k of keys) {
-      const full = this.prefix + k;
-      if (asked.has(full)) continue;
-      encoded.push(this.key(k));
-      asked.set(full, k);
+      const n = checkKey(k, this.keyOptions);
+      userKeys.push(k);
+      if (prefix.length !== 0) fullKeys.push(prefix + k);
+      if (n !== k.length + prefix.length) utf8 = true;
+      const part = (count++ / MAX_BATCH_KEYS) | 0;
+      partBytes[part] = (partBytes[part] ?? 0) + n;
     }
     const out = new Map<string, R>();
-    if (encoded.length === 0) return out;
-    const replies =
-      encoded.length <= 100
-        ? [await this.send(encode(encoded), Expect.Values, options)]
-        : await Promise.all(
-            chunk(encoded, 100).map((part) => this.send(encode(part), Expect.Values, options)),
-          );
-    for (const reply of replies) {
+    if (count === 0) return out;
+    const parts: Array<Promise<Reply>> = [];
+    for (let p = 0; p < partBytes.length; p++) {
+      const start = p * MAX_BATCH_KEYS;
+      const end = Math.min(count, start + MAX_BATCH_KEYS);
+      const size = retrievalSize(head, end - start, partBytes[p]!);
+      parts.push(
+        this.sendWritten(
+          size,
+          (target, offset) => writeRetrieval(target, offset, head, fullKeys, utf8, start, end),
+          Expect.Values,
+          options,
+          head === 'get ' ? 'get' : 'gets',
+          { keys: fullKeys, end, pos: start },
+        ),
+      );
+    }
+    const replies = parts.length === 1 ? [await parts[0]!] : await Promise.all(parts);
+    const match: number[] = [];
+    for (let r = 0; r < replies.length; r++) {
+      const reply = replies[r]!;
       if (reply.type !== 'values') continue;
-      for (const entry of reply.values) {
-        const key = asked.get(entry.key);
-        if (key === undefined) {
-          const err = new ProtocolError(
-            `the server returned key ${JSON.stringify(entry.key)} that was not requested`,
-          );
-          this.conn.discard(err);
-          throw err;
-        }
-        out.set(key, convert(entry, key));
+      const start = r * MAX_BATCH_KEYS;
+      const values = reply.values;
+      const stray = matchValues(fullKeys, start, Math.min(count, start + MAX_BATCH_KEYS), values, match);
+      if (stray >= 0) {
+        const err = notRequested(values[stray]!.key);
+        this.conn.discard(err);
+        throw err;
+      }
+      for (let v = 0; v < values.length; v++) {
+        const key = userKeys[match[v]!]!;
+        out.set(key, convert(values[v]!, key));
       }
     }
     return out;
   }
 
+  /**
+   * Sends one command of `size` bytes that `write` puts into a buffer at an offset (returning the
+   * offset after it): straight into the connection's output slab when it is small, else into a
+   * Buffer of its own. Resolves with the reply; server error replies reject with their typed error.
+   */
+  private sendWritten(
+    size: number,
+    write: (target: Buffer, offset: number) => number,
+    expect: Expect,
+    options: CommandOptions | undefined,
+    command: string,
+    hint?: KeyHint,
+  ): Promise<Reply> {
+    const timeout = callTimeout(options?.timeout);
+    const signal = options?.signal;
+    if (size < IN_PLACE_LIMIT) {
+      this.batcher?.flush();
+      const out = this.conn.writer(signal);
+      if (out !== undefined) {
+        const { slab, offset } = out.reserve(size);
+        out.commit(write(slab, offset));
+        return this.conn.requestWritten(expect, signal, timeout, command, asReply, hint);
+      }
+    }
+    const bytes = Buffer.allocUnsafe(size);
+    write(bytes, 0);
+    return this.sendMapped(bytes, expect, options, asReply);
+  }
+
   getMany<T = unknown>(keys: Iterable<string>, options?: CommandOptions): Promise<Map<string, T>> {
-    return this.retrieveMany(keys, encodeGet, options, (entry, key) => this.decode<T>(entry, key));
+    return this.retrieveMany(keys, 'get ', options, (entry, key) => this.decode<T>(entry, key));
   }
 
   async gets<T = unknown>(key: string, options?: CommandOptions): Promise<CasValue<T> | undefined> {
@@ -380,7 +436,7 @@ export class Client implements MemcacheClient, TraceTarget {
   }
 
   getsMany<T = unknown>(keys: Iterable<string>, options?: CommandOptions): Promise<Map<string, CasValue<T>>> {
-    return this.retrieveMany(keys, encodeGets, options, (entry, key) => this.withCas<T>(entry, key));
+    return this.retrieveMany(keys, 'gets ', options, (entry, key) => this.withCas<T>(entry, key));
   }
 
   private withCas<T>(entry: ValueEntry, key: string): CasValue<T> {
@@ -810,11 +866,4 @@ function callTimeout(ms: number | undefined): number | undefined {
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)
     throw new InvalidArgumentError(`timeout must be a non-negative finite number of ms, got ${String(ms)}`);
   return ms;
-}
-
-function chunk<T>(items: T[], size: number): T[][] {
-  if (items.length <= size) return [items];
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

@@ -1,6 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { AuthError, Expect, encodeStorage, type Reply } from '@mc/protocol';
+import { AuthError, Expect, encodeStorage, type KeyHint, type Reply } from '@mc/protocol';
 import { channels } from './diagnostics.js';
 import {
   AbortError,
@@ -174,10 +174,12 @@ export class Connection {
     timeoutMs: number | undefined,
     command: string,
     map: (reply: Reply) => R,
+    hint?: KeyHint,
   ): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       const p = this.pending(EMPTY, expect, signal, timeoutMs, undefined, command, resolve as never, reject);
       p.map = map;
+      if (hint !== undefined) p.hint = hint;
       this.pipeline.enqueueWritten(p);
       this.schedule();
     });
@@ -195,6 +197,7 @@ export class Connection {
     command: string,
     onReply: (reply: Reply) => void,
     onError: (error: Error) => void,
+    hint?: KeyHint,
   ): void {
     const p = this.pending(
       bytes ?? EMPTY,
@@ -206,6 +209,7 @@ export class Connection {
       onReply as never,
       onError,
     );
+    if (hint !== undefined) p.hint = hint;
     if (bytes === undefined) this.pipeline.enqueueWritten(p);
     else this.pipeline.enqueue(p);
     this.schedule();
@@ -391,12 +395,9 @@ export class Connection {
       return;
     }
     if (this.pipeline.pendingCount === 0) {
-      // Everything answered: let an idle client not hold the process open.
-      if (this.timer) {
-        clearTimeout(this.timer);
-        this.timer = undefined;
-        this.timerAt = Number.POSITIVE_INFINITY;
-      }
+      // Everything answered: let an idle client not hold the process open. The deadline timer is
+      // left armed (it is unref'd): when it fires it finds nothing late and stops, which costs less
+      // than a new timer per request for serial callers.
       this.socket?.unref();
       for (const w of this.closedWaiters.splice(0)) w();
     }

@@ -1,5 +1,6 @@
 import {
   Expect,
+  type KeyHint,
   ProtocolError,
   type Reply,
   retrievalSize,
@@ -8,6 +9,7 @@ import {
 } from '@mc/protocol';
 import type { Connection } from './connection.js';
 import { AbortError, ClientClosedError } from './errors.js';
+import { matchValues, notRequested } from './match-values.js';
 
 /** Most keys sent in one merged `get`; more start another command (bounds head-of-line blocking). */
 export const MAX_BATCH_KEYS = 100;
@@ -28,9 +30,14 @@ function capture(resolve: Resolve, reject: Reject): void {
 }
 
 /** The get() calls of one merged `get` command, as parallel arrays in the order of the keys sent. */
-class Batch {
+class Batch implements KeyHint {
   /** Full keys (prefix included) as sent; a key asked twice is sent twice. */
   readonly keys: string[] = [];
+  /** KeyHint: the reply's strings are these keys' own (end: all of them; pos: the parser's cursor). */
+  get end(): number {
+    return this.keys.length;
+  }
+  pos = 0;
   /** The keys as the callers gave them (for the serde). */
   readonly userKeys: string[] = [];
   readonly resolves: Resolve[] = [];
@@ -74,6 +81,7 @@ class Batch {
     this.keys.length = this.userKeys.length = this.resolves.length = this.rejects.length = 0;
     this.keyBytes = 0;
     this.utf8 = false;
+    this.pos = 0;
   }
 }
 
@@ -86,15 +94,16 @@ class Batch {
  * The hot path allocates little: a get() adds its key string and its promise's two functions to
  * parallel arrays (one shared executor); the command is written straight into the connection's
  * output slab; the reply is handled in the read loop (no promise per batch) and matched to the
- * callers by walking the keys in the order they were sent, which is the order memcached answers
- * the hits in (misses are left out). A reply in another order (a proxy may reorder) is matched by
- * key instead; a key nobody asked for discards the connection.
+ * callers by matchValues (in the order the keys were sent, as memcached answers; by key when a
+ * proxy reordered them); a key nobody asked for discards the connection.
  */
 export class GetBatcher {
   private open: Batch | undefined;
   /** A settled batch kept for the next one (serial gets reuse one batch and its arrays). */
   private spare: Batch | undefined;
   private scheduled = false;
+  /** Scratch for matchValues (settle runs to completion, so one array serves every batch). */
+  private readonly match: number[] = [];
 
   /** `decode` turns an entry into the caller's value (the client's serde). */
   constructor(
@@ -165,68 +174,29 @@ export class GetBatcher {
     if (size < IN_PLACE_LIMIT) {
       const { slab, offset } = out.reserve(size);
       out.commit(writeRetrieval(slab, offset, HEAD, batch.keys, batch.utf8));
-      this.conn.requestWrittenCallback(undefined, Expect.Values, 'get', batch.onReply, batch.fail);
+      this.conn.requestWrittenCallback(undefined, Expect.Values, 'get', batch.onReply, batch.fail, batch);
     } else {
       const bytes = Buffer.allocUnsafe(size);
       writeRetrieval(bytes, 0, HEAD, batch.keys, batch.utf8);
-      this.conn.requestWrittenCallback(bytes, Expect.Values, 'get', batch.onReply, batch.fail);
+      this.conn.requestWrittenCallback(bytes, Expect.Values, 'get', batch.onReply, batch.fail, batch);
     }
   }
 
   /** Gives each caller of `batch` its value or a miss. */
   settle(batch: Batch, values: readonly ValueEntry[]): void {
     const keys = batch.keys;
-    const n = keys.length;
-    // First check that the hits come in the order asked (memcached's), so nothing is resolved
-    // before the whole reply is known to fit.
-    let i = 0;
-    let inOrder = true;
-    for (let v = 0; v < values.length; v++) {
-      const key = values[v]!.key;
-      while (i < n && keys[i] !== key) i++;
-      if (i === n) {
-        inOrder = false;
-        break;
-      }
-      i++;
-    }
-    if (!inOrder) {
-      this.settleByKey(batch, values);
+    const match = this.match;
+    const stray = matchValues(keys, 0, keys.length, values, match);
+    if (stray >= 0) {
+      const err = notRequested(values[stray]!.key);
+      this.conn.discard(err);
+      batch.fail(err);
       return;
     }
+    for (let v = 0; v < values.length; v++) this.deliver(batch, match[v]!, values[v]!);
+    // The misses. A promise settles once, so this leaves the callers answered above as they are.
     const resolves = batch.resolves;
-    i = 0;
-    for (let v = 0; v < values.length; v++) {
-      const entry = values[v]!;
-      while (keys[i] !== entry.key) resolves[i++]!(undefined);
-      this.deliver(batch, i++, entry);
-    }
-    for (; i < n; i++) resolves[i]!(undefined);
-    this.done(batch);
-  }
-
-  /** The slow path: hits out of order. Each entry goes to the first unanswered caller of its key. */
-  private settleByKey(batch: Batch, values: readonly ValueEntry[]): void {
-    const keys = batch.keys;
-    const answered = new Uint8Array(keys.length);
-    const found: number[] = [];
-    for (const entry of values) {
-      let i = 0;
-      while (i < keys.length && (answered[i] === 1 || keys[i] !== entry.key)) i++;
-      if (i === keys.length) {
-        // A value for a key nobody asked for: the stream cannot be trusted any more.
-        const err = new ProtocolError(
-          `the server returned key ${JSON.stringify(entry.key)} that was not requested`,
-        );
-        this.conn.discard(err);
-        batch.fail(err);
-        return;
-      }
-      answered[i] = 1;
-      found.push(i);
-    }
-    for (let v = 0; v < values.length; v++) this.deliver(batch, found[v]!, values[v]!);
-    for (let i = 0; i < keys.length; i++) if (answered[i] === 0) batch.resolves[i]!(undefined);
+    for (let i = 0; i < resolves.length; i++) resolves[i]!(undefined);
     this.done(batch);
   }
 

@@ -1,4 +1,4 @@
-import { Expect, encodeMetaNoop, ProtocolError, type Reply, ReplyParser } from '@mc/protocol';
+import { Expect, encodeMetaNoop, type KeyHint, ProtocolError, type Reply, ReplyParser } from '@mc/protocol';
 import { channels } from './diagnostics.js';
 import { OutputBuffer } from './output-buffer.js';
 
@@ -28,6 +28,8 @@ export interface Pending {
    * request), saving the caller a `.then`. Error replies reject with their error instead.
    */
   map?: (reply: Reply) => unknown;
+  /** For a multi-key get: the keys asked, so the reply reuses their strings (see KeyHint). */
+  hint?: KeyHint;
 }
 
 /** What the pipeline needs to know of its connection. */
@@ -178,7 +180,7 @@ export class Pipeline {
     parser.push(chunk);
     while (this.head < this.sent) {
       const p = this.queue[this.head]!;
-      const reply = parser.read(p.expect, p.endToken);
+      const reply = parser.read(p.expect, p.endToken, p.hint);
       if (reply === undefined) break;
       if (p.fence && reply.type === 'error') {
         // An error for a noreply command: report it, keep waiting for the fence's own answer.

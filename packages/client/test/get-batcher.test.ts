@@ -59,7 +59,7 @@ describe('merged gets (batchGets)', () => {
     const s = track(await fakeServer(data));
     const c = track(new Client(s.address));
     const got = await Promise.all(Array.from({ length: 250 }, (_, i) => c.get(`k${i}`)));
-    got.forEach((v, i) => expect(v).toBe(i % 2 === 0 ? `v${i}` : undefined));
+    expect(got).toEqual(got.map((_, i) => (i % 2 === 0 ? `v${i}` : undefined)));
     expect(s.getLines.map((l) => l.split(' ').length - 1)).toEqual([100, 100, 50]);
   });
 
@@ -146,5 +146,34 @@ describe('merged gets (batchGets)', () => {
     const c = client();
     await c.setMany({ a: 'A', b: 'B' });
     for (let i = 0; i < 50; i++) expect(await c.get(i % 2 ? 'a' : 'b')).toBe(i % 2 ? 'A' : 'B');
+  });
+});
+
+describe('getMany', () => {
+  it('sends 100 keys per command, keys as given, and maps hits back to the keys asked', async () => {
+    const data: Record<string, string> = {};
+    for (let i = 0; i < 250; i += 3) data[`p:k${i}`] = `v${i}`;
+    const s = track(await fakeServer(data));
+    const c = track(new Client(s.address, { keyPrefix: 'p:' }));
+    const keys = Array.from({ length: 250 }, (_, i) => `k${i}`);
+    const got = await c.getMany([...keys, 'k0']);
+    expect(new Map(got)).toEqual(
+      new Map(keys.filter((_, i) => i % 3 === 0).map((k) => [k, `v${k.slice(1)}`])),
+    );
+    expect(s.getLines.map((l) => l.split(' ').length - 1)).toEqual([100, 100, 51]);
+  });
+
+  it('hits out of order are matched by key; a key nobody asked for is a ProtocolError', async () => {
+    const s = track(await fakeServer({ a: 'A', b: 'B' }, (keys) => [...keys].reverse()));
+    const c = track(new Client(s.address));
+    expect(new Map(await c.getMany(['a', 'x', 'b']))).toEqual(
+      new Map([
+        ['a', 'A'],
+        ['b', 'B'],
+      ]),
+    );
+    const stray = track(await fakeServer({ a: 'A', b: 'B' }, () => ['a', 'b']));
+    const d = track(new Client(stray.address));
+    await expect(d.getMany(['a', 'c'])).rejects.toBeInstanceOf(ProtocolError);
   });
 });

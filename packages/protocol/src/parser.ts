@@ -6,7 +6,14 @@ import {
   UnknownCommandError,
 } from './errors.js';
 import { parseMetaFlagsAt } from './meta-flags.js';
-import { Expect, type MetaCode, type Reply, type StatusWord, type ValueEntry } from './replies.js';
+import {
+  Expect,
+  type KeyHint,
+  type MetaCode,
+  type Reply,
+  type StatusWord,
+  type ValueEntry,
+} from './replies.js';
 
 /** Longest reply line accepted without CRLF; past it the bytes cannot be memcached's. */
 export const MAX_LINE_LENGTH = 8192;
@@ -60,6 +67,8 @@ export class ReplyParser {
   private partialStats: Array<[string, string]> | null = null;
   /** Bytes of the raw reply being read already searched for the end token. */
   private rawScanned = 0;
+  /** Cursor of the KeyHint after the last VALUE header parsed (-1: its key was not hinted). */
+  private hintNext = -1;
   /** Size declared by the last VALUE header parsed. */
   private declaredSize = 0;
   private readonly maxValueLength: number;
@@ -104,12 +113,13 @@ export class ReplyParser {
 
   /**
    * Reads the next reply, which must be of the expected kind. `endToken` is for Expect.Raw: the
-   * reply runs up to and including its first occurrence (default CRLF).
+   * reply runs up to and including its first occurrence (default CRLF). `keys` is for Expect.Values:
+   * the keys asked, whose strings the entries then reuse (see KeyHint).
    */
-  read(expect: Expect, endToken?: string | Uint8Array): Reply | undefined {
+  read(expect: Expect, endToken?: string | Uint8Array, keys?: KeyHint): Reply | undefined {
     switch (expect) {
       case Expect.Values:
-        return this.readValues();
+        return this.readValues(keys);
       case Expect.Stats:
         return this.readStats();
       case Expect.Meta:
@@ -276,7 +286,7 @@ export class ReplyParser {
     return value === undefined ? undefined : { type: 'number', value };
   }
 
-  private readValues(): Reply | undefined {
+  private readValues(hint: KeyHint | undefined): Reply | undefined {
     for (;;) {
       const lf = this.lineEnd();
       if (lf < 0) return undefined;
@@ -300,7 +310,7 @@ export class ReplyParser {
         b[s + 5] === SP
       ) {
         // VALUE <key> <flags> <bytes> [<cas>]
-        const entry = this.valueHeader(s + 6, e);
+        const entry = this.valueHeader(s + 6, e, hint);
         const bodyStart = lf + 1;
         const size = this.declaredSize;
         if (this.end - bodyStart < size + 2) {
@@ -312,6 +322,9 @@ export class ReplyParser {
         if (b[bodyStart + size] !== CR || b[bodyStart + size + 1] !== LF)
           throw new ProtocolError('value data block not terminated by CRLF (length mismatch)');
         entry.value = b.subarray(bodyStart, bodyStart + size);
+        // The cursor moves once the value is read whole: a header is parsed again when its data
+        // block straddles chunks.
+        if (hint !== undefined && this.hintNext >= 0) hint.pos = this.hintNext;
         if (this.partialValues === null) this.partialValues = [entry];
         else this.partialValues.push(entry);
         this.start = bodyStart + size + 2;
@@ -329,10 +342,13 @@ export class ReplyParser {
   }
 
   /** Parses `<key> <flags> <bytes> [<cas>]` at [s, e); the size goes to declaredSize. */
-  private valueHeader(s: number, e: number): ValueEntry {
+  private valueHeader(s: number, e: number, hint: KeyHint | undefined): ValueEntry {
     const b = this.buf;
     let i = s;
-    while (i < e && b[i] !== SP) i++;
+    // High bits of the key's bytes: an ASCII key (the usual one) is read as latin1, which V8 turns
+    // into a one-byte string faster than it decodes UTF-8.
+    let high = 0;
+    for (let c = b[i]; i < e && c !== SP; c = b[++i]) high |= c!;
     if (i >= e || i === s) this.unexpected(s - 6, e, 'VALUE <key> <flags> <bytes>');
     let p = i + 1;
     let flags = 0;
@@ -363,7 +379,11 @@ export class ReplyParser {
       if (cas === undefined) this.unexpected(s - 6, e, 'numeric cas');
     }
     this.declaredSize = size;
-    const key = utf8(b, s, i);
+    let key: string;
+    const j = hint !== undefined && high < 0x80 ? hinted(hint, b, s, i) : -1;
+    this.hintNext = j < 0 ? -1 : j + 1;
+    if (j >= 0) key = hint!.keys[j]!;
+    else key = high < 0x80 ? latin1(b, s, i) : utf8(b, s, i);
     return cas === undefined ? { key, flags, value: EMPTY } : { key, flags, value: EMPTY, cas };
   }
 
@@ -502,6 +522,31 @@ const utf8: (buf: Buffer, s: number, e: number) => string =
   typeof utf8Slice === 'function'
     ? (buf, s, e) => utf8Slice.call(buf, s, e)
     : (buf, s, e) => buf.toString('utf8', s, e);
+
+/**
+ * The index of the hint's key whose bytes are buf[s, e) (ASCII), searched from the hint's cursor
+ * on; -1 when no key matches (the caller decodes the bytes).
+ */
+function hinted(hint: KeyHint, buf: Buffer, s: number, e: number): number {
+  const keys = hint.keys;
+  const len = e - s;
+  const end = hint.end;
+  for (let j = hint.pos; j < end; j++) {
+    const k = keys[j]!;
+    if (k.length !== len) continue;
+    let i = 0;
+    while (i < len && k.charCodeAt(i) === buf[s + i]) i++;
+    if (i === len) return j;
+  }
+  return -1;
+}
+
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: SliceFn }).latin1Slice;
+/** latin1 text of buf[s, e) (for ASCII bytes, the same string as UTF-8), as utf8() is made. */
+const latin1: (buf: Buffer, s: number, e: number) => string =
+  typeof latin1Slice === 'function'
+    ? (buf, s, e) => latin1Slice.call(buf, s, e)
+    : (buf, s, e) => buf.toString('latin1', s, e);
 
 /** An unsigned 64-bit decimal at buf[s, e), or undefined when it is not one. */
 function decimal(buf: Buffer, s: number, e: number): bigint | undefined {

@@ -34,6 +34,20 @@ export interface ValueEntry {
   cas?: bigint;
 }
 
+/**
+ * The keys a multi-key `get` asked for, in the order sent (full keys, prefix included), given to
+ * ReplyParser.read() with Expect.Values: a VALUE whose key bytes equal the next expected key (or a
+ * later one) gets that very string instead of a new one decoded from the bytes, so matching hits to
+ * requests compares identical strings and a reply makes no key strings. `pos` is the parser's
+ * cursor (start it at the first key); values for keys not in the hint are still read, decoded.
+ */
+export interface KeyHint {
+  readonly keys: readonly string[];
+  /** One past the last key of this command in `keys`. */
+  readonly end: number;
+  pos: number;
+}
+
 /** A one-word reply. RESET answers `stats reset` (read with Expect.Stats). */
 export type StatusWord =
   | 'STORED'

@@ -10,9 +10,10 @@ export function retrievalSize(head: string, keyCount: number, keyBytes: number):
 
 /**
  * Writes a retrieval command (`get `, `gets `, `gat <exptime> `: `head`, already checked) with the
- * full keys `keys` (prefix included, each already checked with checkKey) into `target` at `offset`,
- * and returns the offset after it. Keys are written as latin1 unless `utf8` (some key is not ASCII;
- * UTF-8 of an ASCII key is the same bytes). `target` must have room for retrievalSize() bytes.
+ * full keys `keys[start, end)` (prefix included, each already checked with checkKey; default all)
+ * into `target` at `offset`, and returns the offset after it. Keys are written as latin1 unless
+ * `utf8` (some key is not ASCII; UTF-8 of an ASCII key is the same bytes). `target` must have room
+ * for retrievalSize() bytes.
  */
 export function writeRetrieval(
   target: Buffer,
@@ -20,11 +21,12 @@ export function writeRetrieval(
   head: string,
   keys: readonly string[],
   utf8: boolean,
+  start = 0,
+  end = keys.length,
 ): number {
   let off = offset + writeLatin1(target, head, offset);
-  const n = keys.length;
-  for (let i = 0; i < n; i++) {
-    if (i > 0) target[off++] = 0x20;
+  for (let i = start; i < end; i++) {
+    if (i > start) target[off++] = 0x20;
     off += utf8 ? writeUtf8(target, keys[i]!, off) : writeLatin1(target, keys[i]!, off);
   }
   target[off++] = 0x0d;

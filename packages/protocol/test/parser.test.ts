@@ -590,3 +590,44 @@ describe('ReplyParser: raw replies', () => {
     expect(p.read(Expect.Raw, 'END\r\n')).toMatchObject({ type: 'raw' });
   });
 });
+
+describe('KeyHint (the keys a multi-key get asked for)', () => {
+  const reply = (...keys: string[]) =>
+    Buffer.from(`${keys.map((k) => `VALUE ${k} 0 1\r\nx\r\n`).join('')}END\r\n`, 'utf8');
+
+  it('entries get the keys asked, in order, past misses, a key asked twice once per value', () => {
+    const p = new ReplyParser();
+    const hint = { keys: ['pre:a', 'pre:b', 'pre:c', 'pre:a'], end: 4, pos: 0 };
+    p.push(reply('pre:a', 'pre:c', 'pre:a'));
+    const r = p.read(Expect.Values, undefined, hint);
+    expect(r).toMatchObject({
+      type: 'values',
+      values: [{ key: 'pre:a' }, { key: 'pre:c' }, { key: 'pre:a' }],
+    });
+    expect(hint.pos).toBe(4);
+  });
+
+  it('keys outside the hint, or before its cursor, and non-ASCII keys are still decoded from the bytes', () => {
+    const p = new ReplyParser();
+    const hint = { keys: ['x', 'b', 'clé'], end: 2, pos: 1 };
+    p.push(reply('x', 'zz', 'clé', 'b'));
+    const r = p.read(Expect.Values, undefined, hint);
+    expect(r).toMatchObject({ values: [{ key: 'x' }, { key: 'zz' }, { key: 'clé' }, { key: 'b' }] });
+    expect(hint.pos).toBe(2);
+  });
+
+  it('a reply split anywhere reads the same with a hint', () => {
+    const bytes = reply('k1', 'k22', 'k333');
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const p = new ReplyParser();
+      const hint = { keys: ['k1', 'k22', 'k333'], end: 3, pos: 0 };
+      p.push(bytes.subarray(0, cut));
+      let r = p.read(Expect.Values, undefined, hint);
+      if (r === undefined) {
+        p.push(bytes.subarray(cut));
+        r = p.read(Expect.Values, undefined, hint);
+      }
+      expect(r).toMatchObject({ values: [{ key: 'k1' }, { key: 'k22' }, { key: 'k333' }] });
+    }
+  });
+});
