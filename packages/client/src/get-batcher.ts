@@ -9,7 +9,7 @@ import {
 } from '@mc/protocol';
 import type { Connection } from './connection.js';
 import { AbortError, ClientClosedError } from './errors.js';
-import { matchValues, notRequested } from './match-values.js';
+import { IN_ORDER, matchValues, notRequested } from './match-values.js';
 
 /** Most keys sent in one merged `get`; more start another command (bounds head-of-line blocking). */
 export const MAX_BATCH_KEYS = 100;
@@ -193,10 +193,23 @@ export class GetBatcher {
       batch.fail(err);
       return;
     }
-    for (let v = 0; v < values.length; v++) this.deliver(batch, match[v]!, values[v]!);
-    // The misses. A promise settles once, so this leaves the callers answered above as they are.
     const resolves = batch.resolves;
-    for (let i = 0; i < resolves.length; i++) resolves[i]!(undefined);
+    if (stray === IN_ORDER) {
+      // The usual case: the misses are the gaps between the hits.
+      let i = 0;
+      for (let v = 0; v < values.length; v++) {
+        const at = match[v]!;
+        while (i < at) resolves[i++]!(undefined);
+        this.deliver(batch, at, values[v]!);
+        i = at + 1;
+      }
+      for (; i < resolves.length; i++) resolves[i]!(undefined);
+    } else {
+      // Reordered: deliver the hits, then resolve every caller as a miss; a promise settles once,
+      // so the callers already answered keep their values.
+      for (let v = 0; v < values.length; v++) this.deliver(batch, match[v]!, values[v]!);
+      for (let i = 0; i < resolves.length; i++) resolves[i]!(undefined);
+    }
     this.done(batch);
   }
 

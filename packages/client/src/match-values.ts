@@ -6,10 +6,15 @@ import { ProtocolError, type ValueEntry } from '@mc/protocol';
  * values[v] answers. memcached answers the hits in the order of the keys and leaves the misses out,
  * so a walk along the keys with string comparisons matches them, with no map. A reply in another
  * order (a proxy may reorder) is matched by key instead: each value goes to the first unanswered
- * request of its key. Returns -1, or the index of the first value that answers no key asked (the
- * stream is then not to be trusted). Nothing is delivered before the whole reply is known to fit, so a reordered reply never
+ * request of its key. Returns IN_ORDER (-1: indexes increasing), BY_KEY (-2), or the index of the
+ * first value that answers no key asked (the stream is then not to be trusted). Nothing is delivered before the whole reply is known to fit, so a reordered reply never
  * turns a hit into a miss.
  */
+/** matchValues: every value matched, in the order of the keys. */
+export const IN_ORDER = -1;
+/** matchValues: every value matched, in another order. */
+export const BY_KEY = -2;
+
 export function matchValues(
   keys: readonly string[],
   start: number,
@@ -25,7 +30,7 @@ export function matchValues(
     if (i === end) return matchByKey(keys, start, end, values, into);
     into[v] = i++;
   }
-  return -1;
+  return IN_ORDER;
 }
 
 function matchByKey(
@@ -44,7 +49,7 @@ function matchByKey(
     answered[i - start] = 1;
     into[v] = i;
   }
-  return -1;
+  return BY_KEY;
 }
 
 /** The error for a value of a key nobody asked for (the connection is then discarded). */

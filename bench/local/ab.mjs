@@ -1,0 +1,37 @@
+// Local A/B (not part of the bench): CPU µs per call of raw vs mc, in one process, alternating rounds.
+// node local/ab.mjs multi|serial|get100|set100 [rounds]
+import { Client } from '@mc/client';
+import { startMemcached } from '@mc/testing';
+import { rawClient } from '../src/raw-client.mjs';
+
+const what = process.argv[2] ?? 'multi';
+const rounds = Number(process.argv[3] ?? 5);
+const mc = await startMemcached({ args: ['-t', '2'], memoryMb: 256 });
+const [host, port] = mc.address.split(':');
+const raw = await rawClient(host, Number(port));
+const merged = await rawClient(host, Number(port), { merge: true });
+const c = new Client(mc.address);
+const keys = Array.from({ length: 100 }, (_, i) => `key:${i}`);
+const val = Buffer.alloc(100, 0x61);
+const kib = Buffer.alloc(1024, 0x62);
+await Promise.all(keys.map((k) => raw.set(k, val)));
+const ops = {
+  multi: { n: 3000, conc: 1, raw: () => raw.getMulti(keys), merged: () => merged.getMulti(keys), mc: () => c.getMany(keys) },
+  serial: { n: 5000, conc: 1, raw: (i) => raw.get(keys[i % 100]), merged: (i) => merged.get(keys[i % 100]), mc: (i) => c.get(keys[i % 100]) },
+  get100: { n: 100000, conc: 100, raw: (i) => raw.get(keys[i % 100]), merged: (i) => merged.get(keys[i % 100]), mc: (i) => c.get(keys[i % 100]) },
+  set100: { n: 100000, conc: 100, raw: (i) => raw.set(keys[i % 100], kib), merged: (i) => merged.set(keys[i % 100], kib), mc: (i) => c.set(keys[i % 100], kib) },
+}[what];
+async function run(fn) {
+  let next = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: ops.conc }, async () => { while (next < ops.n) await fn(next++); }));
+  const cpu = process.cpuUsage(cpu0);
+  return { us: (cpu.user + cpu.system) / ops.n, rate: ops.n / ((performance.now() - t0) / 1000) };
+}
+const res = { raw: [], merged: [], mc: [] };
+for (let r = 0; r < rounds; r++) for (const name of (process.env.ONLY ? [process.env.ONLY] : r % 2 ? ["mc", "merged", "raw"] : ["raw", "merged", "mc"])) res[name].push(await run(ops[name]));
+const med = (a) => a.sort((x, y) => x - y)[a.length >> 1];
+for (const [name, rs] of Object.entries(res).filter(([, v]) => v.length))
+  console.log(`${what} ${name.padEnd(6)} ${med(rs.map((x) => x.us)).toFixed(2)} µs CPU/call, ${Math.round(med(rs.map((x) => x.rate)))}/s`);
+await c.close(); await raw.close(); await merged.close(); await mc.stop();
