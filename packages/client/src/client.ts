@@ -27,7 +27,6 @@ import {
   encodeVerbosity,
   encodeVersion,
   InvalidArgumentError,
-  type KeyHint,
   ProtocolError,
   type Reply,
   retrievalSize,
@@ -42,11 +41,10 @@ import { UnsupportedCommandError } from './binary/errors.js';
 import { COMMAND_LIST } from './commands.js';
 import { Connection } from './connection.js';
 import { entriesOf } from './entries.js';
-import { ConnectionClosedError } from './errors.js';
+import { AbortError, ClientClosedError, ConnectionClosedError } from './errors.js';
 import { GetBatcher, MAX_BATCH_KEYS } from './get-batcher.js';
 import { FailureListeners, ignoreReadFailures } from './ignore-exc.js';
 import { getOrLoadWith } from './lease.js';
-import { matchValues, notRequested } from './match-values.js';
 import type {
   CasValue,
   CommandOptions,
@@ -66,6 +64,7 @@ import type {
   MetaSetCallOptions,
   MetaSetResult,
 } from './meta.js';
+import { MultiGet } from './multi-get.js';
 import { type ResolvedClientOptions, resolveClientOptions } from './options/index.js';
 import type { ClientOptions } from './options.js';
 import { binaryProtocolFactory, type ProtocolClientFactory } from './protocol-registry.js';
@@ -334,7 +333,7 @@ export class Client implements MemcacheClient, TraceTarget {
    * sent as given (a key asked twice is sent twice, as pymemcache does); hits are matched to the keys
    * by matchValues (in order, no map) and converted straight into the result Map.
    */
-  private async retrieveMany<R>(
+  private retrieveMany<R>(
     keys: Iterable<string>,
     head: 'get ' | 'gets ',
     options: CommandOptions | undefined,
@@ -349,80 +348,56 @@ export class Client implements MemcacheClient, TraceTarget {
     const partBytes: number[] = [];
     let utf8 = false;
     let count = 0;
-    for (const k of keys) {
-      const n = checkKey(k, this.keyOptions);
-      userKeys.push(k);
-      if (prefix.length !== 0) fullKeys.push(prefix + k);
-      if (n !== k.length + prefix.length) utf8 = true;
-      const part = (count++ / MAX_BATCH_KEYS) | 0;
-      partBytes[part] = (partBytes[part] ?? 0) + n;
-    }
-    const out = new Map<string, R>();
-    if (count === 0) return out;
-    const parts: Array<Promise<Reply>> = [];
-    for (let p = 0; p < partBytes.length; p++) {
-      const start = p * MAX_BATCH_KEYS;
-      const end = Math.min(count, start + MAX_BATCH_KEYS);
-      const size = retrievalSize(head, end - start, partBytes[p]!);
-      parts.push(
-        this.sendWritten(
-          size,
-          (target, offset) => writeRetrieval(target, offset, head, fullKeys, utf8, start, end),
-          Expect.Values,
-          options,
-          head === 'get ' ? 'get' : 'gets',
-          { keys: fullKeys, end, pos: start },
-        ),
-      );
-    }
-    const replies = parts.length === 1 ? [await parts[0]!] : await Promise.all(parts);
-    const match: number[] = [];
-    for (let r = 0; r < replies.length; r++) {
-      const reply = replies[r]!;
-      if (reply.type !== 'values') continue;
-      const start = r * MAX_BATCH_KEYS;
-      const values = reply.values;
-      const stray = matchValues(fullKeys, start, Math.min(count, start + MAX_BATCH_KEYS), values, match);
-      if (stray >= 0) {
-        const err = notRequested(values[stray]!.key);
-        this.conn.discard(err);
-        throw err;
+    let timeout: number | undefined;
+    try {
+      for (const k of keys) {
+        const n = checkKey(k, this.keyOptions);
+        userKeys.push(k);
+        if (prefix.length !== 0) fullKeys.push(prefix + k);
+        if (n !== k.length + prefix.length) utf8 = true;
+        const part = (count++ / MAX_BATCH_KEYS) | 0;
+        partBytes[part] = (partBytes[part] ?? 0) + n;
       }
-      for (let v = 0; v < values.length; v++) {
-        const key = userKeys[match[v]!]!;
-        out.set(key, convert(values[v]!, key));
-      }
+      timeout = callTimeout(options?.timeout);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    return out;
-  }
-
-  /**
-   * Sends one command of `size` bytes that `write` puts into a buffer at an offset (returning the
-   * offset after it): straight into the connection's output slab when it is small, else into a
-   * Buffer of its own. Resolves with the reply; server error replies reject with their typed error.
-   */
-  private sendWritten(
-    size: number,
-    write: (target: Buffer, offset: number) => number,
-    expect: Expect,
-    options: CommandOptions | undefined,
-    command: string,
-    hint?: KeyHint,
-  ): Promise<Reply> {
-    const timeout = callTimeout(options?.timeout);
+    if (count === 0) return Promise.resolve(new Map());
     const signal = options?.signal;
-    if (size < IN_PLACE_LIMIT) {
+    const command = head === 'get ' ? 'get' : 'gets';
+    return new Promise((resolve, reject) => {
+      const call = new MultiGet(fullKeys, userKeys, convert, (e) => this.conn.discard(e), resolve, reject);
       this.batcher?.flush();
-      const out = this.conn.writer(signal);
-      if (out !== undefined) {
-        const { slab, offset } = out.reserve(size);
-        out.commit(write(slab, offset));
-        return this.conn.requestWritten(expect, signal, timeout, command, asReply, hint);
+      for (let p = 0; p < partBytes.length; p++) {
+        const start = p * MAX_BATCH_KEYS;
+        const end = Math.min(count, start + MAX_BATCH_KEYS);
+        const size = retrievalSize(head, end - start, partBytes[p]!);
+        const out = this.conn.writer(signal);
+        if (out === undefined) {
+          call.fail(signal?.aborted ? new AbortError(signal.reason) : new ClientClosedError());
+          return;
+        }
+        const { onReply, hint } = call.part(start, end);
+        let bytes: Buffer | undefined;
+        if (size < IN_PLACE_LIMIT) {
+          const { slab, offset } = out.reserve(size);
+          out.commit(writeRetrieval(slab, offset, head, fullKeys, utf8, start, end));
+        } else {
+          bytes = Buffer.allocUnsafe(size);
+          writeRetrieval(bytes, 0, head, fullKeys, utf8, start, end);
+        }
+        this.conn.requestWrittenCallback(
+          bytes,
+          Expect.Values,
+          command,
+          onReply,
+          call.fail,
+          hint,
+          signal,
+          timeout,
+        );
       }
-    }
-    const bytes = Buffer.allocUnsafe(size);
-    write(bytes, 0);
-    return this.sendMapped(bytes, expect, options, asReply);
+    });
   }
 
   getMany<T = unknown>(keys: Iterable<string>, options?: CommandOptions): Promise<Map<string, T>> {

@@ -189,7 +189,8 @@ export class Connection {
    * A request whose reply is handled by callbacks in the read loop, with no promise (the get
    * batcher's merged gets). `bytes` undefined: the request was just written into writer()'s buffer
    * (synchronously after writer() returned it); otherwise they are queued as they are. `onReply`
-   * receives every reply, error replies included; `onError` a failure of the connection.
+   * receives every reply, error replies included; `onError` a failure of the connection, a timeout
+   * or an abort of `signal` (after which the reply is read and dropped).
    */
   requestWrittenCallback(
     bytes: Buffer | undefined,
@@ -198,12 +199,14 @@ export class Connection {
     onReply: (reply: Reply) => void,
     onError: (error: Error) => void,
     hint?: KeyHint,
+    signal?: AbortSignal,
+    timeoutMs?: number,
   ): void {
     const p = this.pending(
       bytes ?? EMPTY,
       expect,
-      undefined,
-      undefined,
+      signal,
+      timeoutMs,
       undefined,
       command,
       onReply as never,
