@@ -13,7 +13,7 @@ const merged = await rawClient(host, Number(port), { merge: true });
 const c = new Client(mc.address);
 const keys = Array.from({ length: 100 }, (_, i) => `key:${i}`);
 const val = Buffer.alloc(100, 0x61);
-const kib = Buffer.alloc(1024, 0x62);
+const kib = process.env.TEXT ? 'b'.repeat(1024) : Buffer.alloc(1024, 0x62);
 await Promise.all(keys.map((k) => raw.set(k, val)));
 const ops = {
   multi: { n: 3000, conc: 1, raw: () => raw.getMulti(keys), merged: () => merged.getMulti(keys), mc: () => c.getMany(keys) },

@@ -36,7 +36,7 @@ import {
   writeRetrieval,
   writeStorage,
 } from '@mc/protocol';
-import type { Serde } from '@mc/serde';
+import type { Serde, SerializedValue } from '@mc/serde';
 import { UnsupportedCommandError } from './binary/errors.js';
 import { COMMAND_LIST } from './commands.js';
 import { Connection } from './connection.js';
@@ -186,7 +186,7 @@ export class Client implements MemcacheClient, TraceTarget {
     return expire === undefined ? 0 : checkSeconds('expire', expire);
   }
 
-  private serialize(key: string, value: unknown, flags?: number): { bytes: Uint8Array; flags: number } {
+  private serialize(key: string, value: unknown, flags?: number): SerializedValue {
     return serializeWithFlags(this.serde, key, value, flags);
   }
 
@@ -204,18 +204,22 @@ export class Client implements MemcacheClient, TraceTarget {
       const s = this.serialize(key, value, options?.flags);
       const noreply = this.noreply(options);
       const expire = this.checkExpire(options?.expire);
-      const { head, tail } = storageHeader(command, s.flags, expire, s.bytes, noreply);
+      // Text (the default serde's strings, JSON, digits) is encoded once, into the output slab.
+      const data = s.text ?? s.bytes;
+      const { head, tail, valueBytes } = storageHeader(command, s.flags, expire, data, noreply);
       const timeout = callTimeout(options?.timeout);
-      const size = head.length + keyBytes + tail.length + s.bytes.length + 2;
-      if (!noreply && size < IN_PLACE_LIMIT) {
+      const size = head.length + keyBytes + tail.length + valueBytes + 2;
+      if (size < IN_PLACE_LIMIT) {
         // The common case: encoded straight into the connection's output slab, no Buffer of its own.
         this.batcher?.flush();
         const signal = options?.signal;
-        const out = this.conn.writer(signal);
+        const out = noreply ? this.conn.noreplyWriter() : this.conn.writer(signal);
         if (out !== undefined) {
           const { slab, offset } = out.reserve(size);
-          out.commit(writeStorage(slab, offset, head, this.prefix + key, keyBytes, tail, s.bytes));
-          return this.conn.requestWritten(Expect.Store, signal, timeout, command, isStored);
+          out.commit(writeStorage(slab, offset, head, this.prefix + key, keyBytes, tail, data));
+          if (!noreply) return this.conn.requestWritten(Expect.Store, signal, timeout, command, isStored);
+          this.conn.noreplyWritten();
+          return Promise.resolve(true);
         }
       }
       const bytes = encodeStorage(command, this.key(key), s.flags, expire, s.bytes, noreply);

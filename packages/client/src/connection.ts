@@ -238,6 +238,20 @@ export class Connection {
     this.schedule();
   }
 
+  /**
+   * For a noreply command encoded in place: the output buffer, or undefined when the client is
+   * closed (the caller then uses send(), which throws). Follow with noreplyWritten(), synchronously.
+   */
+  noreplyWriter(): OutputBuffer | undefined {
+    return this.state === 'closed' ? undefined : this.pipeline.noreplyOutput();
+  }
+
+  /** The noreply command just written into noreplyWriter()'s buffer: a fence will follow the run. */
+  noreplyWritten(): void {
+    this.pipeline.noreplyWritten();
+    this.schedule();
+  }
+
   private enqueue(p: Pending): void {
     this.pipeline.enqueue(p);
     this.schedule();

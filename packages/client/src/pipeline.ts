@@ -113,6 +113,16 @@ export class Pipeline {
     this.fenceOpen = true;
   }
 
+  /** The output buffer for a noreply command encoded in place (no fence closed before it). */
+  noreplyOutput(): OutputBuffer {
+    return this.outbox;
+  }
+
+  /** The noreply command just written into noreplyOutput(): a fence follows the run of them. */
+  noreplyWritten(): void {
+    this.fenceOpen = true;
+  }
+
   /** Puts a request before everything queued, as already sent (the auth command, written directly). */
   sendFirst(p: Pending): void {
     this.queue.splice(this.head, 0, p);

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@mc/protocol';
-import type { Serde, SerializedValue } from '@mc/serde';
+import { type Serde, type SerializedValue, textValue } from '@mc/serde';
 
 /**
  * Serializes a value; explicit `flags` replace the flags the serde chose, as pymemcache's `flags=`
@@ -16,5 +16,6 @@ export function serializeWithFlags(
   if (flags !== undefined && (!Number.isInteger(flags) || flags < 0 || flags > 0xffffffff))
     throw new InvalidArgumentError(`flags must be an unsigned 32-bit integer, got ${String(flags)}`);
   const s = serde.serialize(key, value);
-  return flags === undefined ? s : { bytes: s.bytes, flags: flags >>> 0 };
+  if (flags === undefined) return s;
+  return s.text !== undefined ? textValue(s.text, flags >>> 0) : { bytes: s.bytes, flags: flags >>> 0 };
 }

@@ -209,3 +209,30 @@ describe('Client against a real memcached: every method', () => {
     expect(await c.get('n')).toBe(3);
   });
 });
+
+describe('text values are encoded once, into the output buffer', () => {
+  it('strings, JSON and integers round-trip, with and without noreply, with explicit flags too', async () => {
+    const c = client({ allowUnicodeKeys: true });
+    const big = 'ü'.repeat(9000); // 18,000 bytes of UTF-8: past the in-place limit, its own Buffer
+    expect(await c.set('s', 'héllo ✓')).toBe(true);
+    expect(await c.set('j', { a: 'é' })).toBe(true);
+    expect(await c.set('big', big)).toBe(true);
+    await c.set('nr1', 'noreply ✓', { noreply: true });
+    await c.set('nr2', 7, { noreply: true });
+    await c.set('fl', 'flagged', { flags: 16 | (1 << 20) });
+    expect(await c.getMany(['s', 'j', 'big', 'nr1', 'nr2'])).toEqual(
+      new Map<string, unknown>([
+        ['s', 'héllo ✓'],
+        ['j', { a: 'é' }],
+        ['big', big],
+        ['nr1', 'noreply ✓'],
+        ['nr2', 7],
+      ]),
+    );
+    const reader = client({
+      keyPrefix: c.options.keyPrefix,
+      serde: withAppFlags(defaultSerde, { mask: 1 << 20 }),
+    });
+    expect(Buffer.from((await reader.get<Buffer>('fl'))!).toString()).toBe('flagged');
+  });
+});

@@ -1,5 +1,6 @@
 import { SerdeError } from './errors.js';
 import { describeFlags, FLAGS } from './flags.js';
+import { textValue } from './text-value.js';
 import type { Serde, SerializedValue } from './types.js';
 
 const MASK = FLAGS.TEXT | FLAGS.INTEGER | FLAGS.LONG | FLAGS.JSON;
@@ -23,12 +24,11 @@ export const defaultSerde: Serde = {
   serialize(key: string, value: unknown): SerializedValue {
     switch (typeof value) {
       case 'string':
-        return { bytes: Buffer.from(value, 'utf8'), flags: FLAGS.TEXT };
+        return textValue(value, FLAGS.TEXT);
       case 'bigint':
-        return { bytes: Buffer.from(value.toString(), 'latin1'), flags: FLAGS.INTEGER };
+        return textValue(value.toString(), FLAGS.INTEGER);
       case 'number':
-        if (Number.isSafeInteger(value))
-          return { bytes: Buffer.from(String(value), 'latin1'), flags: FLAGS.INTEGER };
+        if (Number.isSafeInteger(value)) return textValue(String(value), FLAGS.INTEGER);
         if (!Number.isFinite(value))
           throw new SerdeError(`cannot serialize ${value} for key ${JSON.stringify(key)}`);
         break;
@@ -49,7 +49,7 @@ export const defaultSerde: Serde = {
     }
     if (json === undefined)
       throw new SerdeError(`cannot serialize the value for key ${JSON.stringify(key)} as JSON`);
-    return { bytes: Buffer.from(json, 'utf8'), flags: FLAGS.JSON };
+    return textValue(json, FLAGS.JSON);
   },
   deserialize(key: string, bytes: Uint8Array, flags: number): unknown {
     const buf = Buffer.isBuffer(bytes)

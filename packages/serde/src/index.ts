@@ -13,4 +13,5 @@ export {
 export { defaultSerde, unknownFlags } from './default-serde.js';
 export { SerdeError } from './errors.js';
 export { describeFlags, FIRST_PARTY_MASK, FLAGS, THIRD_PARTY_MASK } from './flags.js';
+export { textValue } from './text-value.js';
 export type { Codec, Serde, SerializedValue } from './types.js';

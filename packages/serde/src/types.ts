@@ -23,6 +23,12 @@ export interface SerializedValue {
   readonly bytes: Uint8Array;
   /** Unsigned 32-bit client flags stored with the item. */
   readonly flags: number;
+  /**
+   * Optional: the value as text, when `bytes` is exactly its UTF-8 encoding. A writer that sees it
+   * may encode the text straight into its output instead of copying `bytes` (mc's Client does).
+   * Make such values with textValue(), which only builds `bytes` when something reads it.
+   */
+  readonly text?: string;
 }
 
 /** A compression codec for {@link withCodec}. */

@@ -8,6 +8,7 @@ import {
   type Serde,
   SerdeCheckError,
   SerdeError,
+  textValue,
   withCodec,
   zlibCodec,
 } from '../src/index.js';
@@ -166,5 +167,34 @@ describe('checkSerde catches broken plugins', () => {
     expect((error as SerdeCheckError).problems).toEqual([
       { sample: 'a', problem: 'flags with unknown bit 2147483648 were not rejected with a SerdeError' },
     ]);
+  });
+});
+
+describe('text values (SerializedValue.text)', () => {
+  it('strings, JSON and integers come back as text whose bytes are its UTF-8', () => {
+    for (const [value, flags] of [
+      ['héllo ✓', FLAGS.TEXT],
+      [{ a: ['é'] }, FLAGS.JSON],
+      [42, FLAGS.INTEGER],
+      [2n ** 70n, FLAGS.INTEGER],
+    ] as const) {
+      const s = defaultSerde.serialize('k', value);
+      expect(s.flags).toBe(flags);
+      expect(typeof s.text).toBe('string');
+      expect(Buffer.from(s.bytes)).toEqual(Buffer.from(s.text!, 'utf8'));
+      expect(s.bytes).toBe(s.bytes); // made once, then kept
+      expect(defaultSerde.deserialize('k', s.bytes, s.flags)).toEqual(value);
+    }
+  });
+
+  it('bytes stay bytes, with no text', () => {
+    const s = defaultSerde.serialize('k', Buffer.from([1, 2]));
+    expect(s.text).toBeUndefined();
+  });
+
+  it('textValue() for a plugin: bytes made from the text on first read', () => {
+    const v = textValue('ключ', 16);
+    expect(v.flags).toBe(16);
+    expect(Buffer.from(v.bytes).toString('utf8')).toBe('ключ');
   });
 });
