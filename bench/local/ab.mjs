@@ -6,19 +6,25 @@ import { rawClient } from '../src/raw-client.mjs';
 
 const what = process.argv[2] ?? 'multi';
 const rounds = Number(process.argv[3] ?? 5);
-const mc = await startMemcached({ args: ['-t', '2'], memoryMb: 256 });
+const mc = await startMemcached({ args: ['-t', '2', '-I', '16m'], memoryMb: 256 });
 const [host, port] = mc.address.split(':');
 const raw = await rawClient(host, Number(port));
 const merged = await rawClient(host, Number(port), { merge: true });
-const c = new Client(mc.address);
+const c = new Client(mc.address, process.env.NOBATCH ? { batchGets: false } : {});
 const keys = Array.from({ length: 100 }, (_, i) => `key:${i}`);
 const val = Buffer.alloc(100, 0x61);
 const kib = process.env.TEXT ? 'b'.repeat(1024) : Buffer.alloc(1024, 0x62);
 await Promise.all(keys.map((k) => raw.set(k, val)));
+const big = Buffer.alloc(100 * 1024, 0x63);
+await Promise.all(keys.slice(0, 10).map((k) => raw.set(`big:${k}`, big)));
+const huge = Buffer.alloc(16 * 1024 * 1024 - 512, 0x64);
+if (what === 'get16m') await raw.set('huge', huge);
 const ops = {
   multi: { n: 3000, conc: 1, raw: () => raw.getMulti(keys), merged: () => merged.getMulti(keys), mc: () => c.getMany(keys) },
   serial: { n: 5000, conc: 1, raw: (i) => raw.get(keys[i % 100]), merged: (i) => merged.get(keys[i % 100]), mc: (i) => c.get(keys[i % 100]) },
   get100: { n: 100000, conc: 100, raw: (i) => raw.get(keys[i % 100]), merged: (i) => merged.get(keys[i % 100]), mc: (i) => c.get(keys[i % 100]) },
+  get100k: { n: 20000, conc: 10, raw: (i) => raw.get(`big:${keys[i % 10]}`), merged: (i) => merged.get(`big:${keys[i % 10]}`), mc: (i) => c.get(`big:${keys[i % 10]}`) },
+  get16m: { n: 60, conc: 1, raw: () => raw.get('huge'), merged: () => merged.get('huge'), mc: () => c.get('huge') },
   set100: { n: 100000, conc: 100, raw: (i) => raw.set(keys[i % 100], kib), merged: (i) => merged.set(keys[i % 100], kib), mc: (i) => c.set(keys[i % 100], kib) },
 }[what];
 async function run(fn) {

@@ -9,7 +9,7 @@ import {
 } from '@mc/protocol';
 import type { Connection } from './connection.js';
 import { AbortError, ClientClosedError } from './errors.js';
-import { IN_ORDER, matchValues, notRequested } from './match-values.js';
+import { notRequested } from './match-values.js';
 
 /** Most keys sent in one merged `get`; more start another command (bounds head-of-line blocking). */
 export const MAX_BATCH_KEYS = 100;
@@ -28,6 +28,8 @@ function capture(resolve: Resolve, reject: Reject): void {
   nextResolve = resolve;
   nextReject = reject;
 }
+/** Put in place of a caller's resolve once it has its value (a promise settles once anyway). */
+const ANSWERED: Resolve = () => {};
 
 /** The get() calls of one merged `get` command, as parallel arrays in the order of the keys sent. */
 class Batch implements KeyHint {
@@ -54,6 +56,11 @@ class Batch implements KeyHint {
   get size(): number {
     return this.keys.length;
   }
+
+  /** KeyHint: each value as the parser reads it. */
+  readonly onValue = (entry: ValueEntry, index: number): void => {
+    this.owner.onValue(this, entry, index);
+  };
 
   /** The reply to this batch's command, in the connection's read loop. */
   readonly onReply = (reply: Reply): void => {
@@ -94,16 +101,15 @@ class Batch implements KeyHint {
  * The hot path allocates little: a get() adds its key string and its promise's two functions to
  * parallel arrays (one shared executor); the command is written straight into the connection's
  * output slab; the reply is handled in the read loop (no promise per batch) and matched to the
- * callers by matchValues (in the order the keys were sent, as memcached answers; by key when a
- * proxy reordered them); a key nobody asked for discards the connection.
+ * callers as each value is read (KeyHint.onValue), so a caller resumes before the rest of a large
+ * reply arrives: in the order the keys were sent, as memcached answers, with no map; by key when a
+ * proxy reordered them. A key nobody asked for discards the connection.
  */
 export class GetBatcher {
   private open: Batch | undefined;
   /** A settled batch kept for the next one (serial gets reuse one batch and its arrays). */
   private spare: Batch | undefined;
   private scheduled = false;
-  /** Scratch for matchValues (settle runs to completion, so one array serves every batch). */
-  private readonly match: number[] = [];
 
   /** `decode` turns an entry into the caller's value (the client's serde). */
   constructor(
@@ -157,12 +163,12 @@ export class GetBatcher {
   private readonly onTick = (): void => {
     this.scheduled = false;
     if (this.open !== undefined) {
-      this.queueBatch();
-      this.conn.flushNow();
+      this.queueBatch(true);
     }
   };
 
-  private queueBatch(): void {
+  /** `now`: write at once (the batch's own tick), rather than in the connection's next tick. */
+  private queueBatch(now = false): void {
     const batch = this.open!;
     this.open = undefined;
     const size = retrievalSize(HEAD, batch.size, batch.keyBytes);
@@ -174,42 +180,67 @@ export class GetBatcher {
     if (size < IN_PLACE_LIMIT) {
       const { slab, offset } = out.reserve(size);
       out.commit(writeRetrieval(slab, offset, HEAD, batch.keys, batch.utf8));
-      this.conn.requestWrittenCallback(undefined, Expect.Values, 'get', batch.onReply, batch.fail, batch);
+      this.conn.requestWrittenCallback(
+        undefined,
+        Expect.Values,
+        'get',
+        batch.onReply,
+        batch.fail,
+        batch,
+        undefined,
+        undefined,
+        now,
+      );
     } else {
       const bytes = Buffer.allocUnsafe(size);
       writeRetrieval(bytes, 0, HEAD, batch.keys, batch.utf8);
-      this.conn.requestWrittenCallback(bytes, Expect.Values, 'get', batch.onReply, batch.fail, batch);
+      this.conn.requestWrittenCallback(
+        bytes,
+        Expect.Values,
+        'get',
+        batch.onReply,
+        batch.fail,
+        batch,
+        undefined,
+        undefined,
+        now,
+      );
     }
   }
 
-  /** Gives each caller of `batch` its value or a miss. */
-  settle(batch: Batch, values: readonly ValueEntry[]): void {
-    const keys = batch.keys;
-    const match = this.match;
-    const stray = matchValues(keys, 0, keys.length, values, match);
-    if (stray >= 0) {
-      const err = notRequested(values[stray]!.key);
-      this.conn.discard(err);
-      batch.fail(err);
-      return;
-    }
+  /**
+   * One value of `batch`'s reply, as soon as the parser has it whole (KeyHint.onValue): its caller
+   * resumes before the rest of a large reply arrives. `index` is the key the parser matched from
+   * its cursor on (the request order memcached keeps); otherwise, or when that caller was answered,
+   * the first unanswered caller of the same key (a proxy may reorder). A key nobody asked for
+   * throws ProtocolError out of the parser: the connection is discarded and the batch fails.
+   */
+  onValue(batch: Batch, entry: ValueEntry, index: number): void {
     const resolves = batch.resolves;
-    if (stray === IN_ORDER) {
-      // The usual case: the misses are the gaps between the hits.
-      let i = 0;
-      for (let v = 0; v < values.length; v++) {
-        const at = match[v]!;
-        while (i < at) resolves[i++]!(undefined);
-        this.deliver(batch, at, values[v]!);
-        i = at + 1;
-      }
-      for (; i < resolves.length; i++) resolves[i]!(undefined);
-    } else {
-      // Reordered: deliver the hits, then resolve every caller as a miss; a promise settles once,
-      // so the callers already answered keep their values.
-      for (let v = 0; v < values.length; v++) this.deliver(batch, match[v]!, values[v]!);
-      for (let i = 0; i < resolves.length; i++) resolves[i]!(undefined);
+    let i = index;
+    if (i < 0 || resolves[i] === ANSWERED) {
+      const keys = batch.keys;
+      for (i = 0; i < keys.length; i++) if (keys[i] === entry.key && resolves[i] !== ANSWERED) break;
+      if (i === keys.length) throw notRequested(entry.key);
     }
+    this.deliver(batch, i, entry);
+    resolves[i] = ANSWERED;
+  }
+
+  /** The END of `batch`'s reply: every caller not answered by onValue has a miss. */
+  settle(batch: Batch, values: readonly ValueEntry[]): void {
+    const resolves = batch.resolves;
+    if (values.length > 0) {
+      // Values not streamed (a parser without onValue support): delivered the same way.
+      try {
+        for (const entry of values) this.onValue(batch, entry, -1);
+      } catch (err) {
+        this.conn.discard(err as Error);
+        batch.fail(err as Error);
+        return;
+      }
+    }
+    for (let i = 0; i < resolves.length; i++) resolves[i]!(undefined);
     this.done(batch);
   }
 

@@ -67,6 +67,8 @@ export class ReplyParser {
   private partialStats: Array<[string, string]> | null = null;
   /** Bytes of the raw reply being read already searched for the end token. */
   private rawScanned = 0;
+  /** Whether values of the reply being read went to KeyHint.onValue (an error line is then not a reply). */
+  private streamedValues = false;
   /** Cursor of the KeyHint after the last VALUE header parsed (-1: its key was not hinted). */
   private hintNext = -1;
   /** Size declared by the last VALUE header parsed. */
@@ -109,6 +111,7 @@ export class ReplyParser {
     this.queue = [];
     this.partialValues = null;
     this.partialStats = null;
+    this.streamedValues = false;
   }
 
   /**
@@ -298,6 +301,7 @@ export class ReplyParser {
         this.start = lf + 1;
         const values = this.partialValues ?? [];
         this.partialValues = null;
+        this.streamedValues = false;
         return { type: 'values', values };
       }
       if (
@@ -325,12 +329,16 @@ export class ReplyParser {
         // The cursor moves once the value is read whole: a header is parsed again when its data
         // block straddles chunks.
         if (hint !== undefined && this.hintNext >= 0) hint.pos = this.hintNext;
-        if (this.partialValues === null) this.partialValues = [entry];
-        else this.partialValues.push(entry);
         this.start = bodyStart + size + 2;
+        if (hint?.onValue !== undefined) {
+          // Streamed: the caller has it now, not at END (a large multi-value reply keeps flowing).
+          this.streamedValues = true;
+          hint.onValue(entry, this.hintNext < 0 ? -1 : this.hintNext - 1);
+        } else if (this.partialValues === null) this.partialValues = [entry];
+        else this.partialValues.push(entry);
         continue;
       }
-      if (this.partialValues === null) {
+      if (this.partialValues === null && !this.streamedValues) {
         const err = this.errorReply(s, e);
         if (err) {
           this.start = lf + 1;

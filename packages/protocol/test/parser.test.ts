@@ -631,3 +631,32 @@ describe('KeyHint (the keys a multi-key get asked for)', () => {
     }
   });
 });
+
+describe('KeyHint.onValue (values streamed as they are read)', () => {
+  it('each value goes to onValue with the index matched, the reply at END has none left', () => {
+    const p = new ReplyParser();
+    const got: Array<[string, number]> = [];
+    const hint = {
+      keys: ['a', 'b', 'c'],
+      end: 3,
+      pos: 0,
+      onValue: (e: { key: string }, i: number) => got.push([e.key, i]),
+    };
+    p.push(Buffer.from('VALUE a 0 1\r\nx\r\nVALUE c 0 1\r\ny\r\nVALUE b 0 1\r\nz\r\n'));
+    expect(p.read(Expect.Values, undefined, hint)).toBeUndefined();
+    expect(got).toEqual([
+      ['a', 0],
+      ['c', 2],
+      ['b', -1], // behind the cursor: the caller matches it by key
+    ]);
+    p.push(Buffer.from('END\r\n'));
+    expect(p.read(Expect.Values, undefined, hint)).toEqual({ type: 'values', values: [] });
+  });
+
+  it('an error line after a streamed value is a ProtocolError, not a reply', () => {
+    const p = new ReplyParser();
+    const hint = { keys: ['a'], end: 1, pos: 0, onValue: () => {} };
+    p.push(Buffer.from('VALUE a 0 1\r\nx\r\nSERVER_ERROR out of memory\r\n'));
+    expect(() => p.read(Expect.Values, undefined, hint)).toThrow(ProtocolError);
+  });
+});
