@@ -39,5 +39,5 @@ const res = { raw: [], merged: [], mc: [] };
 for (let r = 0; r < rounds; r++) for (const name of (process.env.ONLY ? [process.env.ONLY] : r % 2 ? ["mc", "merged", "raw"] : ["raw", "merged", "mc"])) res[name].push(await run(ops[name]));
 const med = (a) => a.sort((x, y) => x - y)[a.length >> 1];
 for (const [name, rs] of Object.entries(res).filter(([, v]) => v.length))
-  console.log(`${what} ${name.padEnd(6)} ${med(rs.map((x) => x.us)).toFixed(2)} µs CPU/call, ${Math.round(med(rs.map((x) => x.rate)))}/s`);
+  console.log(`${what} ${name.padEnd(6)} ${med(rs.map((x) => x.us)).toFixed(2)} µs CPU/call (min ${Math.min(...rs.map((x) => x.us)).toFixed(2)}), ${Math.round(med(rs.map((x) => x.rate)))}/s`);
 await c.close(); await raw.close(); await merged.close(); await mc.stop();

@@ -1,6 +1,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { AuthError, Expect, encodeStorage, type KeyHint, type Reply } from '@mc/protocol';
+import { capture, captured } from './capture.js';
 import { channels } from './diagnostics.js';
 import {
   AbortError,
@@ -107,12 +108,17 @@ export class Connection {
   ): Promise<unknown> {
     if (this.state === 'closed') return Promise.reject(new ClientClosedError());
     if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
-    return new Promise<unknown>((resolve, reject) => {
+    const promise = new Promise<unknown>(capture);
+    const { resolve, reject } = captured;
+    try {
       const p = this.pending(bytes, expect, signal, timeoutMs, endToken, command, resolve, reject);
       if (batch) p.batch = batch;
       if (map) p.map = map;
       this.enqueue(p);
-    });
+    } catch (err) {
+      reject(err as Error);
+    }
+    return promise;
   }
 
   /** One request's record, with its diagnostics and abort listener. */
@@ -140,6 +146,9 @@ export class Connection {
       onAbort: undefined,
       command: undefined,
       started: 0,
+      batch: undefined,
+      map: undefined,
+      hint: undefined,
     };
     if (
       channels.commandStart.hasSubscribers ||
@@ -176,13 +185,18 @@ export class Connection {
     map: (reply: Reply) => R,
     hint?: KeyHint,
   ): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      const p = this.pending(EMPTY, expect, signal, timeoutMs, undefined, command, resolve as never, reject);
+    const promise = new Promise<R>(capture);
+    const { resolve, reject } = captured;
+    try {
+      const p = this.pending(EMPTY, expect, signal, timeoutMs, undefined, command, resolve, reject);
       p.map = map;
       if (hint !== undefined) p.hint = hint;
       this.pipeline.enqueueWritten(p);
       this.schedule();
-    });
+    } catch (err) {
+      reject(err as Error);
+    }
+    return promise;
   }
 
   /**
@@ -387,6 +401,9 @@ export class Connection {
       onAbort: undefined,
       command: 'auth',
       started: 0,
+      batch: undefined,
+      map: undefined,
+      hint: undefined,
     };
     // The auth request goes before everything queued while connecting.
     this.pipeline.sendFirst(p);

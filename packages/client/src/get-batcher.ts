@@ -7,6 +7,7 @@ import {
   type ValueEntry,
   writeRetrieval,
 } from '@mc/protocol';
+import { capture, captured } from './capture.js';
 import type { Connection } from './connection.js';
 import { AbortError, ClientClosedError } from './errors.js';
 import { notRequested } from './match-values.js';
@@ -20,14 +21,6 @@ const HEAD = 'get ';
 type Resolve = (value: unknown) => void;
 type Reject = (error: Error) => void;
 
-// One executor for every get() promise: it hands resolve and reject out through these two slots,
-// so a get() allocates its promise and nothing else of its own (no closure, no waiter object).
-let nextResolve: Resolve;
-let nextReject: Reject;
-function capture(resolve: Resolve, reject: Reject): void {
-  nextResolve = resolve;
-  nextReject = reject;
-}
 /** Put in place of a caller's resolve once it has its value (a promise settles once anyway). */
 const ANSWERED: Resolve = () => {};
 
@@ -123,7 +116,9 @@ export class GetBatcher {
    */
   get(fullKey: string, keyBytes: number, userKey: string, signal: AbortSignal | undefined): Promise<unknown> {
     if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
+    // One shared executor (capture.ts): a get() allocates its promise and nothing else of its own.
     const promise = new Promise(capture);
+    const { resolve, reject } = captured;
     let batch = this.open;
     if (batch === undefined) {
       batch = this.spare ?? new Batch(this);
@@ -132,8 +127,7 @@ export class GetBatcher {
     }
     batch.keys.push(fullKey);
     batch.userKeys.push(userKey);
-    batch.resolves.push(nextResolve);
-    const reject = nextReject;
+    batch.resolves.push(resolve as Resolve);
     batch.rejects.push(reject);
     batch.keyBytes += keyBytes;
     if (keyBytes !== fullKey.length) batch.utf8 = true;

@@ -22,14 +22,14 @@ export interface Pending {
   command: string | undefined;
   started: number;
   /** For a quiet meta pipeline: replies collected until the closing MN. */
-  batch?: Reply[];
+  batch: Reply[] | undefined;
   /**
    * Turns the reply into the caller's result inside the read loop (a static function: no closure per
    * request), saving the caller a `.then`. Error replies reject with their error instead.
    */
-  map?: (reply: Reply) => unknown;
+  map: ((reply: Reply) => unknown) | undefined;
   /** For a multi-key get: the keys asked, so the reply reuses their strings (see KeyHint). */
-  hint?: KeyHint;
+  hint: KeyHint | undefined;
 }
 
 /** What the pipeline needs to know of its connection. */
@@ -57,6 +57,9 @@ const GET_FENCE = Buffer.from(`get ${FENCE_KEY}\r\n`, 'latin1');
  * The request side of one connection, without the socket: the queue of requests in order, the bytes
  * to write, the noreply fences, the deadlines, and the matching of reply bytes to requests. The
  * connection feeds it what the socket reads and writes what it hands out; tests feed it bytes alone.
+ *
+ * Every Pending is made with all its fields (undefined when unused), so they share one shape and
+ * the read loop's property accesses stay monomorphic.
  *
  * Requests [head, sent) are on the wire, [sent, queue.length) wait for the next takeOutput().
  */
@@ -146,6 +149,9 @@ export class Pipeline {
       onAbort: undefined,
       command: undefined,
       started: 0,
+      batch: undefined,
+      map: undefined,
+      hint: undefined,
     };
     this.outbox.push(fence.bytes);
     this.queue.push(fence);

@@ -35,6 +35,9 @@ function request(bytes: string, expect: Expect, timeoutMs = 1000) {
     onAbort: undefined,
     command: undefined,
     started: 0,
+    batch: undefined,
+    map: undefined,
+    hint: undefined,
   };
   return { pending, settled };
 }
