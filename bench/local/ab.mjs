@@ -20,24 +20,75 @@ await Promise.all(keys.slice(0, 10).map((k) => raw.set(`big:${k}`, big)));
 const huge = Buffer.alloc(16 * 1024 * 1024 - 512, 0x64);
 if (what === 'get16m') await raw.set('huge', huge);
 const ops = {
-  multi: { n: 3000, conc: 1, raw: () => raw.getMulti(keys), merged: () => merged.getMulti(keys), mc: () => c.getMany(keys) },
-  serial: { n: 5000, conc: 1, raw: (i) => raw.get(keys[i % 100]), merged: (i) => merged.get(keys[i % 100]), mc: (i) => c.get(keys[i % 100]) },
-  get100: { n: 100000, conc: 100, raw: (i) => raw.get(keys[i % 100]), merged: (i) => merged.get(keys[i % 100]), mc: (i) => c.get(keys[i % 100]) },
-  get100k: { n: 20000, conc: 10, raw: (i) => raw.get(`big:${keys[i % 10]}`), merged: (i) => merged.get(`big:${keys[i % 10]}`), mc: (i) => c.get(`big:${keys[i % 10]}`) },
-  get16m: { n: 60, conc: 1, raw: () => raw.get('huge'), merged: () => merged.get('huge'), mc: () => c.get('huge') },
-  set100: { n: 100000, conc: 100, raw: (i) => raw.set(keys[i % 100], kib), merged: (i) => merged.set(keys[i % 100], kib), mc: (i) => c.set(keys[i % 100], kib) },
+  multi: {
+    n: 3000,
+    conc: 1,
+    raw: () => raw.getMulti(keys),
+    merged: () => merged.getMulti(keys),
+    mc: () => c.getMany(keys),
+  },
+  serial: {
+    n: 5000,
+    conc: 1,
+    raw: (i) => raw.get(keys[i % 100]),
+    merged: (i) => merged.get(keys[i % 100]),
+    mc: (i) => c.get(keys[i % 100]),
+  },
+  get100: {
+    n: 100000,
+    conc: 100,
+    raw: (i) => raw.get(keys[i % 100]),
+    merged: (i) => merged.get(keys[i % 100]),
+    mc: (i) => c.get(keys[i % 100]),
+  },
+  get100k: {
+    n: 20000,
+    conc: 10,
+    raw: (i) => raw.get(`big:${keys[i % 10]}`),
+    merged: (i) => merged.get(`big:${keys[i % 10]}`),
+    mc: (i) => c.get(`big:${keys[i % 10]}`),
+  },
+  get16m: {
+    n: 60,
+    conc: 1,
+    raw: () => raw.get('huge'),
+    merged: () => merged.get('huge'),
+    mc: () => c.get('huge'),
+  },
+  set100: {
+    n: 100000,
+    conc: 100,
+    raw: (i) => raw.set(keys[i % 100], kib),
+    merged: (i) => merged.set(keys[i % 100], kib),
+    mc: (i) => c.set(keys[i % 100], kib),
+  },
 }[what];
 async function run(fn) {
   let next = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: ops.conc }, async () => { while (next < ops.n) await fn(next++); }));
+  await Promise.all(
+    Array.from({ length: ops.conc }, async () => {
+      while (next < ops.n) await fn(next++);
+    }),
+  );
   const cpu = process.cpuUsage(cpu0);
   return { us: (cpu.user + cpu.system) / ops.n, rate: ops.n / ((performance.now() - t0) / 1000) };
 }
 const res = { raw: [], merged: [], mc: [] };
-for (let r = 0; r < rounds; r++) for (const name of (process.env.ONLY ? [process.env.ONLY] : r % 2 ? ["mc", "merged", "raw"] : ["raw", "merged", "mc"])) res[name].push(await run(ops[name]));
+for (let r = 0; r < rounds; r++)
+  for (const name of process.env.ONLY
+    ? [process.env.ONLY]
+    : r % 2
+      ? ['mc', 'merged', 'raw']
+      : ['raw', 'merged', 'mc'])
+    res[name].push(await run(ops[name]));
 const med = (a) => a.sort((x, y) => x - y)[a.length >> 1];
 for (const [name, rs] of Object.entries(res).filter(([, v]) => v.length))
-  console.log(`${what} ${name.padEnd(6)} ${med(rs.map((x) => x.us)).toFixed(2)} µs CPU/call (min ${Math.min(...rs.map((x) => x.us)).toFixed(2)}), ${Math.round(med(rs.map((x) => x.rate)))}/s`);
-await c.close(); await raw.close(); await merged.close(); await mc.stop();
+  console.log(
+    `${what} ${name.padEnd(6)} ${med(rs.map((x) => x.us)).toFixed(2)} µs CPU/call (min ${Math.min(...rs.map((x) => x.us)).toFixed(2)}), ${Math.round(med(rs.map((x) => x.rate)))}/s`,
+  );
+await c.close();
+await raw.close();
+await merged.close();
+await mc.stop();

@@ -1,10 +1,14 @@
 // Memory per in-flight request: heap growth while N gets are in flight, divided by N, for N = 100,
-// 1000, 10000. Run with --expose-gc: node --expose-gc src/memory.mjs
+// 1000, 10000. Then what a 16 MiB get holds, for mc and for raw: Buffer memory
+// (process.memoryUsage().arrayBuffers) at the moment the value is handed over, from a GC'd start:
+// the value plus the socket's chunks not yet collected. Run with --expose-gc:
+// node --expose-gc src/memory.mjs
 import { Client } from '@mc/client';
 import { startMemcached } from '@mc/testing';
+import { rawClient } from './raw-client.mjs';
 
 if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');
-const server = await startMemcached({ memoryMb: 256 });
+const server = await startMemcached({ memoryMb: 256, args: ['-I', '16m'] });
 try {
   const c = new Client(server.address, { timeout: 30_000 });
   await Promise.all(Array.from({ length: 100 }, (_, i) => c.set(`m:${i}`, Buffer.alloc(100, 97))));
@@ -29,6 +33,36 @@ try {
     }
     await client.close();
   }
+  const value = Buffer.alloc(16 * 1024 * 1024 - 512, 98);
+  const big = new Client(server.address, { timeout: 30_000 });
+  await big.set('m:big', value);
+  await big.get('m:big');
+  const MiB = 2 ** 20;
+  const [host, port] = server.address.split(':');
+  const raw = await rawClient(host, Number(port));
+  console.log('\n| 16 MiB get | Buffer memory at hand-over, before any GC (MiB) |');
+  console.log('|---|---|');
+  for (const [name, client] of [
+    ['mc', big],
+    ['raw', raw],
+  ]) {
+    const rows = [];
+    for (let r = 0; r < 5; r++) {
+      globalThis.gc();
+      const base = process.memoryUsage().arrayBuffers;
+      let atHandover = 0;
+      const got = await client.get('m:big').then((v) => {
+        atHandover = process.memoryUsage().arrayBuffers - base;
+        return v;
+      });
+      if (got.length !== value.length) throw new Error('wrong value');
+      rows.push(atHandover / MiB);
+    }
+    rows.sort((a, b) => a - b);
+    console.log(`| ${name}, median of 5 | ${rows[2].toFixed(1)} |`);
+  }
+  await raw.close();
+  await big.close();
   await c.close();
 } finally {
   await server.stop();

@@ -59,6 +59,7 @@ export function summarize(runs, scenarios, clients) {
         cpuUsPerCall: m((x) => x.cpuUsPerCall),
         cpuPercent: m((x) => x.cpuPercent),
         maxRssMb: m((x) => x.maxRssMb),
+        rssGrowthMb: m((x) => x.rssGrowthMb),
       });
     }
     // Client CPU per call against the thriftier baseline (lower is better): steadier than
@@ -86,16 +87,16 @@ export function markdown(summary) {
     // Bold, and a blank line before the table: a bare "1. …" line would open a Markdown list.
     lines.push(`\n**${sc.title}**\n`);
     lines.push(
-      `| client | ${sc.unit} | × raw | × raw-merged | p50 ms | p99 ms | CPU µs/call | CPU % | peak RSS MiB |`,
+      `| client | ${sc.unit} | × raw | × raw-merged | p50 ms | p99 ms | CPU µs/call | CPU % | peak RSS MiB | RSS growth MiB |`,
     );
-    lines.push('|---|---|---|---|---|---|---|---|---|');
+    lines.push('|---|---|---|---|---|---|---|---|---|---|');
     for (const r of sc.rows) {
       if (r.rounds === 0) {
-        lines.push(`| ${r.name} | failed | | | | | | | |`);
+        lines.push(`| ${r.name} | failed | | | | | | | | |`);
         continue;
       }
       lines.push(
-        `| ${r.name} | ${fmtRate(r.unitsPerSec)} | ${fmt(r.toRaw, 2)} | ${fmt(r.toMerged, 2)} | ${fmt(r.p50, 3)} | ${fmt(r.p99, 3)} | ${fmt(r.cpuUsPerCall, 1)} | ${fmt(r.cpuPercent, 0)} | ${fmt(r.maxRssMb, 0)} |`,
+        `| ${r.name} | ${fmtRate(r.unitsPerSec)} | ${fmt(r.toRaw, 2)} | ${fmt(r.toMerged, 2)} | ${fmt(r.p50, 3)} | ${fmt(r.p99, 3)} | ${fmt(r.cpuUsPerCall, 1)} | ${fmt(r.cpuPercent, 0)} | ${fmt(r.maxRssMb, 0)} | ${fmt(r.rssGrowthMb, 0)} |`,
       );
     }
   }

@@ -68,6 +68,9 @@ const results = {};
 for (const sc of scenarios) {
   const size = quick ? sc.quick : sc.full;
   const op = sc.op(client, check);
+  // Resident memory before the scenario's first call (modules loaded, client made): the peak RSS
+  // less this is what the scenario made the process hold (its values, buffers, code compiled).
+  const rssStartMb = process.memoryUsage.rss() / 2 ** 20;
   // Warm up: connections open, code paths compiled.
   await drive(op, {
     total: Math.min(200, size.total),
@@ -90,6 +93,7 @@ for (const sc of scenarios) {
   r.cpuPercent = ((cpu.user + cpu.system) / 1e6 / r.secs) * 100;
   r.rssBeforeMb = rssBeforeMb;
   r.maxRssMb = process.resourceUsage().maxRSS / 1024;
+  r.rssGrowthMb = r.maxRssMb - rssStartMb;
   results[sc.id] = r;
 }
 
