@@ -31,10 +31,11 @@ import {
   type Reply,
   retrievalSize,
   type StorageCommand,
-  storageHeader,
+  storageLine,
   type ValueEntry,
+  valueLength,
   writeRetrieval,
-  writeStorage,
+  writeStorageLine,
 } from '@mc/protocol';
 import type { Serde, SerializedValue } from '@mc/serde';
 import { UnsupportedCommandError } from './binary/errors.js';
@@ -206,9 +207,12 @@ export class Client implements MemcacheClient, TraceTarget {
       const expire = this.checkExpire(options?.expire);
       // Text (the default serde's strings, JSON, digits) is encoded once, into the output slab.
       const data = s.text ?? s.bytes;
-      const { head, tail, valueBytes } = storageHeader(command, s.flags, expire, data, noreply);
+      const valueBytes = valueLength(data);
+      const fullKey = this.prefix + key;
+      const line = storageLine(command, fullKey, s.flags, expire, valueBytes, noreply);
       const timeout = callTimeout(options?.timeout);
-      const size = head.length + keyBytes + tail.length + valueBytes + 2;
+      const ascii = keyBytes === fullKey.length;
+      const size = (ascii ? line.length : line.length - fullKey.length + keyBytes) + valueBytes + 2;
       if (size < IN_PLACE_LIMIT) {
         // The common case: encoded straight into the connection's output slab, no Buffer of its own.
         this.batcher?.flush();
@@ -216,7 +220,7 @@ export class Client implements MemcacheClient, TraceTarget {
         const out = noreply ? this.conn.noreplyWriter() : this.conn.writer(signal);
         if (out !== undefined) {
           const { slab, offset } = out.reserve(size);
-          out.commit(writeStorage(slab, offset, head, this.prefix + key, keyBytes, tail, data));
+          out.commit(writeStorageLine(slab, offset, line, !ascii, data));
           if (!noreply) return this.conn.requestWritten(Expect.Store, signal, timeout, command, isStored);
           this.conn.noreplyWritten();
           return Promise.resolve(true);

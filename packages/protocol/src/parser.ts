@@ -38,6 +38,8 @@ const EMPTY = Buffer.alloc(0);
 const MIN_JOIN = 1024;
 
 const STORE_WORDS: ReadonlySet<string> = new Set(['STORED', 'NOT_STORED', 'EXISTS', 'NOT_FOUND']);
+/** The reply to nearly every store: one frozen object, not one per reply. */
+const STORED_REPLY: Reply = Object.freeze({ type: 'status', status: 'STORED' });
 const META_CODES: ReadonlySet<string> = new Set(['HD', 'VA', 'EN', 'NS', 'EX', 'NF', 'MN', 'ME']);
 
 /**
@@ -246,7 +248,7 @@ export class ReplyParser {
         // STORED is by far the most common reply: recognise it without making a string.
         const b = this.buf;
         if (e - s === 6 && b[s] === 0x53 && b[s + 1] === 0x54 && b[s + 2] === 0x4f && b[s + 3] === 0x52)
-          reply = b[s + 4] === 0x45 && b[s + 5] === 0x44 ? { type: 'status', status: 'STORED' } : undefined;
+          reply = b[s + 4] === 0x45 && b[s + 5] === 0x44 ? STORED_REPLY : undefined;
         else {
           const word = this.text(s, e);
           if (STORE_WORDS.has(word)) reply = { type: 'status', status: word as StatusWord };

@@ -7,8 +7,11 @@ import {
   encodeStorage,
   retrievalSize,
   storageHeader,
+  storageLine,
+  valueLength,
   writeRetrieval,
   writeStorage,
+  writeStorageLine,
 } from '../src/index.js';
 
 // The in-place writers must produce exactly the bytes of the Buffer-returning encoders.
@@ -60,6 +63,32 @@ describe('in-place writers', () => {
           const end = writeStorage(target, 0, head, `p:${key}`, n, tail, value);
           expect(end).toBe(target.length);
           expect(target).toEqual(encodeStorage('set', encodeKey(key, opts), flags, 0, value, noreply));
+        },
+      ),
+    );
+  });
+});
+
+describe('storageLine + writeStorageLine', () => {
+  it('write the bytes of encodeStorage, for ASCII and UTF-8 keys, bytes and text values', () => {
+    fc.assert(
+      fc.property(
+        keyArb,
+        fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.string({ maxLength: 20 })),
+        fc.nat(),
+        fc.boolean(),
+        (key, value, flags, noreply) => {
+          const opts = { allowUnicode: true, prefix: 'p:' };
+          const n = checkKey(key, opts);
+          const full = `p:${key}`;
+          const valueBytes = valueLength(value);
+          const line = storageLine('add', full, flags, 7, valueBytes, noreply);
+          const lineBytes = n === full.length ? line.length : line.length - full.length + n;
+          const target = Buffer.alloc(lineBytes + valueBytes + 2);
+          const end = writeStorageLine(target, 0, line, n !== full.length, value);
+          expect(end).toBe(target.length);
+          const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+          expect(target).toEqual(encodeStorage('add', encodeKey(key, opts), flags, 7, bytes, noreply));
         },
       ),
     );
