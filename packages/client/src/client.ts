@@ -213,19 +213,18 @@ export class Client implements MemcacheClient, TraceTarget {
       const timeout = callTimeout(options?.timeout);
       const ascii = keyBytes === fullKey.length;
       const size = (ascii ? line.length : line.length - fullKey.length + keyBytes) + valueBytes + 2;
-      if (size < IN_PLACE_LIMIT) {
-        // The common case: encoded straight into the connection's output slab, no Buffer of its own.
-        this.batcher?.flush();
-        const signal = options?.signal;
-        const out = noreply ? this.conn.noreplyWriter() : this.conn.writer(signal);
-        if (out !== undefined) {
-          const { slab, offset } = out.reserve(size);
-          out.commit(writeStorageLine(slab, offset, line, !ascii, data));
-          if (!noreply) return this.conn.requestWritten(Expect.Store, signal, timeout, command, isStored);
-          this.conn.noreplyWritten();
-          return Promise.resolve(true);
-        }
+      // Encoded straight into the connection's output (a large one into a buffer of its own there).
+      this.batcher?.flush();
+      const signal = options?.signal;
+      const out = noreply ? this.conn.noreplyWriter() : this.conn.writer(signal);
+      if (out !== undefined) {
+        const { slab, offset } = out.reserve(size);
+        out.commit(writeStorageLine(slab, offset, line, !ascii, data));
+        if (!noreply) return this.conn.requestWritten(Expect.Store, signal, timeout, command, isStored);
+        this.conn.noreplyWritten();
+        return Promise.resolve(true);
       }
+      // Closed, or aborted: the regular path rejects (or throws) with the right error.
       const bytes = encodeStorage(command, this.key(key), s.flags, expire, s.bytes, noreply);
       if (noreply) {
         this.fire(bytes);
@@ -339,7 +338,7 @@ export class Client implements MemcacheClient, TraceTarget {
   /**
    * Multi-key retrieval, 100 keys per command, each written straight into the output slab. Keys are
    * sent as given (a key asked twice is sent twice, as pymemcache does); hits are matched to the keys
-   * by matchValues (in order, no map) and converted straight into the result Map.
+   * in request order (by key when a proxy reorders) and converted straight into the result Map.
    */
   private retrieveMany<R>(
     keys: Iterable<string>,
@@ -386,24 +385,9 @@ export class Client implements MemcacheClient, TraceTarget {
           return;
         }
         const { onReply, hint } = call.part(start, end);
-        let bytes: Buffer | undefined;
-        if (size < IN_PLACE_LIMIT) {
-          const { slab, offset } = out.reserve(size);
-          out.commit(writeRetrieval(slab, offset, head, fullKeys, utf8, start, end));
-        } else {
-          bytes = Buffer.allocUnsafe(size);
-          writeRetrieval(bytes, 0, head, fullKeys, utf8, start, end);
-        }
-        this.conn.requestWrittenCallback(
-          bytes,
-          Expect.Values,
-          command,
-          onReply,
-          call.fail,
-          hint,
-          signal,
-          timeout,
-        );
+        const { slab, offset } = out.reserve(size);
+        out.commit(writeRetrieval(slab, offset, head, fullKeys, utf8, start, end));
+        this.conn.requestWrittenCallback(Expect.Values, command, onReply, call.fail, hint, signal, timeout);
       }
     });
   }
@@ -817,7 +801,6 @@ export class Client implements MemcacheClient, TraceTarget {
 traceCommandMethods(Client, COMMAND_LIST);
 
 /** Requests smaller than this are encoded in place; larger values are passed to the socket uncopied. */
-const IN_PLACE_LIMIT = 16 * 1024;
 
 // Reply mappers: static, so a request carries no closure of its own.
 function asReply(reply: Reply): Reply {

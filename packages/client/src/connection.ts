@@ -201,14 +201,13 @@ export class Connection {
 
   /**
    * A request whose reply is handled by callbacks in the read loop, with no promise (the get
-   * batcher's merged gets). `bytes` undefined: the request was just written into writer()'s buffer
-   * (synchronously after writer() returned it); otherwise they are queued as they are. `onReply`
+   * batcher's merged gets, getMany), just written into writer()'s buffer (synchronously after
+   * writer() returned it). `onReply`
    * receives every reply, error replies included; `onError` a failure of the connection, a timeout
    * or an abort of `signal` (after which the reply is read and dropped). `flushNow`: write at once
    * instead of in the next tick (for a caller that already runs a tick after its requests).
    */
   requestWrittenCallback(
-    bytes: Buffer | undefined,
     expect: Expect,
     command: string,
     onReply: (reply: Reply) => void,
@@ -218,19 +217,9 @@ export class Connection {
     timeoutMs?: number,
     flushNow = false,
   ): void {
-    const p = this.pending(
-      bytes ?? EMPTY,
-      expect,
-      signal,
-      timeoutMs,
-      undefined,
-      command,
-      onReply as never,
-      onError,
-    );
+    const p = this.pending(EMPTY, expect, signal, timeoutMs, undefined, command, onReply as never, onError);
     if (hint !== undefined) p.hint = hint;
-    if (bytes === undefined) this.pipeline.enqueueWritten(p);
-    else this.pipeline.enqueue(p);
+    this.pipeline.enqueueWritten(p);
     // A caller that already runs deferred (the batcher's tick) has it written now: saves a tick.
     if (flushNow && this.state === 'ready') this.flush();
     else this.schedule();

@@ -10,12 +10,9 @@ import {
 import { capture, captured } from './capture.js';
 import type { Connection } from './connection.js';
 import { AbortError, ClientClosedError } from './errors.js';
-import { notRequested } from './match-values.js';
 
 /** Most keys sent in one merged `get`; more start another command (bounds head-of-line blocking). */
 export const MAX_BATCH_KEYS = 100;
-/** A merged get larger than this is encoded into a Buffer of its own rather than the output slab. */
-const IN_PLACE_LIMIT = 16 * 1024;
 const HEAD = 'get ';
 
 type Resolve = (value: unknown) => void;
@@ -46,10 +43,6 @@ class Batch implements KeyHint {
 
   constructor(private readonly owner: GetBatcher) {}
 
-  get size(): number {
-    return this.keys.length;
-  }
-
   /** KeyHint: each value as the parser reads it. */
   readonly onValue = (entry: ValueEntry, index: number): void => {
     this.owner.onValue(this, entry, index);
@@ -57,7 +50,7 @@ class Batch implements KeyHint {
 
   /** The reply to this batch's command, in the connection's read loop. */
   readonly onReply = (reply: Reply): void => {
-    if (reply.type === 'values') this.owner.settle(this, reply.values);
+    if (reply.type === 'values') this.owner.settle(this);
     else
       this.fail(
         reply.type === 'error' ? reply.error : new ProtocolError(`unexpected ${reply.type} reply to get`),
@@ -137,7 +130,7 @@ export class GetBatcher {
       signal.addEventListener('abort', listener, { once: true });
       (batch.aborts ??= []).push([signal, listener]);
     }
-    if (batch.size >= MAX_BATCH_KEYS) this.queueBatch();
+    if (batch.keys.length >= MAX_BATCH_KEYS) this.queueBatch();
     else if (!this.scheduled) {
       this.scheduled = true;
       process.nextTick(this.onTick);
@@ -165,41 +158,24 @@ export class GetBatcher {
   private queueBatch(now = false): void {
     const batch = this.open!;
     this.open = undefined;
-    const size = retrievalSize(HEAD, batch.size, batch.keyBytes);
+    const size = retrievalSize(HEAD, batch.keys.length, batch.keyBytes);
     const out = this.conn.writer(undefined);
     if (out === undefined) {
       batch.fail(new ClientClosedError());
       return;
     }
-    if (size < IN_PLACE_LIMIT) {
-      const { slab, offset } = out.reserve(size);
-      out.commit(writeRetrieval(slab, offset, HEAD, batch.keys, batch.utf8));
-      this.conn.requestWrittenCallback(
-        undefined,
-        Expect.Values,
-        'get',
-        batch.onReply,
-        batch.fail,
-        batch,
-        undefined,
-        undefined,
-        now,
-      );
-    } else {
-      const bytes = Buffer.allocUnsafe(size);
-      writeRetrieval(bytes, 0, HEAD, batch.keys, batch.utf8);
-      this.conn.requestWrittenCallback(
-        bytes,
-        Expect.Values,
-        'get',
-        batch.onReply,
-        batch.fail,
-        batch,
-        undefined,
-        undefined,
-        now,
-      );
-    }
+    const { slab, offset } = out.reserve(size);
+    out.commit(writeRetrieval(slab, offset, HEAD, batch.keys, batch.utf8));
+    this.conn.requestWrittenCallback(
+      Expect.Values,
+      'get',
+      batch.onReply,
+      batch.fail,
+      batch,
+      undefined,
+      undefined,
+      now,
+    );
   }
 
   /**
@@ -221,19 +197,12 @@ export class GetBatcher {
     resolves[i] = ANSWERED;
   }
 
-  /** The END of `batch`'s reply: every caller not answered by onValue has a miss. */
-  settle(batch: Batch, values: readonly ValueEntry[]): void {
+  /**
+   * The END of `batch`'s reply: every caller not answered by onValue has a miss. (The batch is its
+   * reply's KeyHint with onValue, so the parser streamed every value and the reply's list is empty.)
+   */
+  settle(batch: Batch): void {
     const resolves = batch.resolves;
-    if (values.length > 0) {
-      // Values not streamed (a parser without onValue support): delivered the same way.
-      try {
-        for (const entry of values) this.onValue(batch, entry, -1);
-      } catch (err) {
-        this.conn.discard(err as Error);
-        batch.fail(err as Error);
-        return;
-      }
-    }
     for (let i = 0; i < resolves.length; i++) resolves[i]!(undefined);
     this.done(batch);
   }
@@ -255,4 +224,9 @@ export class GetBatcher {
     batch.clear();
     this.spare = batch;
   }
+}
+
+/** The error for a value of a key nobody asked for (the connection is then discarded). */
+export function notRequested(key: string): ProtocolError {
+  return new ProtocolError(`the server returned key ${JSON.stringify(key)} that was not requested`);
 }

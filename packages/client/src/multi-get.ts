@@ -1,5 +1,5 @@
 import type { KeyHint, Reply, ValueEntry } from '@mc/protocol';
-import { matchValues, notRequested } from './match-values.js';
+import { notRequested } from './get-batcher.js';
 
 /**
  * One getMany/getsMany call: its keys, sent as commands of up to 100 keys, and the result Map that
@@ -9,7 +9,6 @@ import { matchValues, notRequested } from './match-values.js';
  */
 export class MultiGet<R> {
   private readonly out = new Map<string, R>();
-  private readonly match: number[] = [];
   private remaining = 0;
   private settled = false;
 
@@ -49,18 +48,24 @@ export class MultiGet<R> {
     }
     if (reply.type === 'values') {
       const values = reply.values;
-      const match = this.match;
-      const stray = matchValues(this.fullKeys, start, end, values, match);
-      if (stray >= 0) {
-        const err = notRequested(values[stray]!.key);
-        this.discard(err);
-        this.fail(err);
-        return;
-      }
+      const fullKeys = this.fullKeys;
+      let cursor = start;
       try {
         for (let v = 0; v < values.length; v++) {
-          const key = this.userKeys[match[v]!]!;
-          this.out.set(key, this.convert(values[v]!, key));
+          const key = values[v]!.key;
+          // memcached answers in the order asked: the next match is at or after the last one. A
+          // proxy may reorder: then from the start. A key asked twice maps to the same entry.
+          let i = fullKeys.indexOf(key, cursor);
+          if (i < 0 || i >= end) i = fullKeys.indexOf(key, start);
+          if (i < 0 || i >= end) {
+            const err = notRequested(key);
+            this.discard(err);
+            this.fail(err);
+            return;
+          }
+          cursor = i + 1;
+          const userKey = this.userKeys[i]!;
+          this.out.set(userKey, this.convert(values[v]!, userKey));
         }
       } catch (err) {
         this.fail(err as Error);

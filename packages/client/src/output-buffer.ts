@@ -27,6 +27,8 @@ export class OutputBuffer {
   private end = 0;
   /** Chunks before the slab's queued part, in order (large requests, regions of full slabs). */
   private readonly before: Buffer[] = [];
+  /** The buffer of its own that reserve() gave a large request, until commit(). */
+  private large: Buffer | undefined;
 
   /** Bytes queued. */
   get length(): number {
@@ -54,17 +56,29 @@ export class OutputBuffer {
 
   /**
    * Room for `n` more bytes, to be written in place (an encoder writing straight into the buffer):
-   * returns the slab and the offset to write at; `commit(end)` then queues what was written. Only for
-   * requests smaller than the copy limit; larger ones go through push(). The slab may change between
-   * two reserve() calls, so a writer keeps neither across them.
+   * returns the buffer and the offset to write at; `commit(end)` then queues what was written. A
+   * request of at least the copy limit gets a buffer of its own, which becomes its own chunk (as
+   * push() does with large bytes). The buffer may change between two reserve() calls, so a writer
+   * keeps neither across them.
    */
   reserve(n: number): { slab: Buffer; offset: number } {
+    if (n >= COPY_LIMIT) {
+      this.large = Buffer.allocUnsafe(n);
+      return { slab: this.large, offset: 0 };
+    }
     if (this.end + n > this.slab.length) this.renew(n);
     return { slab: this.slab, offset: this.end };
   }
 
-  /** Queues the bytes written in place up to `end` (an offset of the slab reserve() returned). */
+  /** Queues the bytes written in place up to `end` (an offset of the buffer reserve() returned). */
   commit(end: number): void {
+    const large = this.large;
+    if (large !== undefined) {
+      this.large = undefined;
+      this.seal();
+      this.before.push(large.subarray(0, end));
+      return;
+    }
     this.end = end;
   }
 

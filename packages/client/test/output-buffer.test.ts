@@ -55,12 +55,27 @@ describe('OutputBuffer', () => {
     const { slab, offset } = out.reserve(7);
     const end = offset + slab.write('get b\r\n', offset, 'latin1');
     out.commit(end);
-    const r = out.reserve(20_000); // forces a new slab: the queued bytes move with it
+    const r = out.reserve(16_000); // past the first slab's room: a new slab, the queued bytes move with it
     r.slab.fill(0x78, r.offset, r.offset + 3);
     out.commit(r.offset + 3);
     const chunks = out.take();
     expect(chunks).toHaveLength(1);
     expect(chunks[0]!.toString('latin1')).toBe('get a\r\nget b\r\nxxx');
+  });
+
+  it('a large request reserved in place gets a buffer of its own, as its own chunk, in order', () => {
+    const out = new OutputBuffer();
+    out.push(Buffer.from('a'));
+    const r = out.reserve(20_000);
+    r.slab.fill(0x62, r.offset, r.offset + 20_000);
+    out.commit(r.offset + 20_000);
+    out.push(Buffer.from('c'));
+    const chunks = out.take();
+    expect(chunks.map((c) => [c[0], c.length])).toEqual([
+      [0x61, 1],
+      [0x62, 20_000],
+      [0x63, 1],
+    ]);
   });
 
   it('clear() drops what is queued', () => {

@@ -39,4 +39,4 @@ export {
   type StorageCommand,
 } from './text-encoders.js';
 export { retrievalSize, writeRetrieval } from './write-retrieval.js';
-export { storageHeader, storageLine, valueLength, writeStorage, writeStorageLine } from './write-storage.js';
+export { storageLine, valueLength, writeStorageLine } from './write-storage.js';

@@ -6,11 +6,9 @@ import {
   encodeKey,
   encodeStorage,
   retrievalSize,
-  storageHeader,
   storageLine,
   valueLength,
   writeRetrieval,
-  writeStorage,
   writeStorageLine,
 } from '../src/index.js';
 
@@ -47,26 +45,6 @@ describe('in-place writers', () => {
       }),
     );
   });
-
-  it('writeStorage writes the bytes of encodeStorage', () => {
-    fc.assert(
-      fc.property(
-        keyArb,
-        fc.uint8Array({ maxLength: 64 }),
-        fc.nat(),
-        fc.boolean(),
-        (key, value, flags, noreply) => {
-          const opts = { allowUnicode: true, prefix: 'p:' };
-          const n = checkKey(key, opts);
-          const { head, tail } = storageHeader('set', flags, 0, value, noreply);
-          const target = Buffer.alloc(head.length + n + tail.length + value.length + 2);
-          const end = writeStorage(target, 0, head, `p:${key}`, n, tail, value);
-          expect(end).toBe(target.length);
-          expect(target).toEqual(encodeStorage('set', encodeKey(key, opts), flags, 0, value, noreply));
-        },
-      ),
-    );
-  });
 });
 
 describe('storageLine + writeStorageLine', () => {
@@ -77,18 +55,20 @@ describe('storageLine + writeStorageLine', () => {
         fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.string({ maxLength: 20 })),
         fc.nat(),
         fc.boolean(),
-        (key, value, flags, noreply) => {
+        fc.constantFrom('set', 'add'),
+        fc.constantFrom(0, 7),
+        (key, value, flags, noreply, command, expire) => {
           const opts = { allowUnicode: true, prefix: 'p:' };
           const n = checkKey(key, opts);
           const full = `p:${key}`;
           const valueBytes = valueLength(value);
-          const line = storageLine('add', full, flags, 7, valueBytes, noreply);
+          const line = storageLine(command, full, flags, expire, valueBytes, noreply);
           const lineBytes = n === full.length ? line.length : line.length - full.length + n;
           const target = Buffer.alloc(lineBytes + valueBytes + 2);
           const end = writeStorageLine(target, 0, line, n !== full.length, value);
           expect(end).toBe(target.length);
           const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
-          expect(target).toEqual(encodeStorage('add', encodeKey(key, opts), flags, 7, bytes, noreply));
+          expect(target).toEqual(encodeStorage(command, encodeKey(key, opts), flags, expire, bytes, noreply));
         },
       ),
     );
