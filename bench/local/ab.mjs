@@ -10,7 +10,10 @@ const mc = await startMemcached({ args: ['-t', '2', '-I', '16m'], memoryMb: 256 
 const [host, port] = mc.address.split(':');
 const raw = await rawClient(host, Number(port));
 const merged = await rawClient(host, Number(port), { merge: true });
-const c = new Client(mc.address, process.env.NOBATCH ? { batchGets: false } : {});
+const c = new Client(mc.address, {
+  ...(process.env.NOBATCH ? { batchGets: false } : {}),
+  ...(process.env.TIMEOUT ? { timeout: Number(process.env.TIMEOUT) } : {}),
+});
 const keys = Array.from({ length: 100 }, (_, i) => `key:${i}`);
 const val = Buffer.alloc(100, 0x61);
 const kib = process.env.TEXT ? 'b'.repeat(1024) : Buffer.alloc(1024, 0x62);
@@ -19,7 +22,16 @@ const big = Buffer.alloc(100 * 1024, 0x63);
 await Promise.all(keys.slice(0, 10).map((k) => raw.set(`big:${k}`, big)));
 const huge = Buffer.alloc(16 * 1024 * 1024 - 512, 0x64);
 if (what === 'get16m') await raw.set('huge', huge);
+const k100 = (i) => `key:${(i * 7919) % 100}`;
+const fresh = (i) => Array.from({ length: 100 }, (_, j) => k100(i * 100 + j));
 const ops = {
+  multifresh: {
+    n: 3000,
+    conc: 1,
+    raw: (i) => raw.getMulti(fresh(i)),
+    merged: (i) => merged.getMulti(fresh(i)),
+    mc: (i) => c.getMany(fresh(i)),
+  },
   multi: {
     n: 3000,
     conc: 1,

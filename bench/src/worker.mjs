@@ -71,11 +71,15 @@ for (const sc of scenarios) {
   // Resident memory before the scenario's first call (modules loaded, client made): the peak RSS
   // less this is what the scenario made the process hold (its values, buffers, code compiled).
   const rssStartMb = process.memoryUsage.rss() / 2 ** 20;
-  // Warm up: connections open, code paths compiled.
+  // Warm up, the same for every client: the scenario itself (same op, same concurrency) for as many
+  // ops as it measures or WARM_MS, whichever comes first, so connections are open and V8 has
+  // optimized the code before the clock starts. (Until 2026-12-02 this was 200 ops at ≤ 20 in
+  // flight: the measured phase then included the JIT's work on the first seconds, which costs a
+  // client with more code (mc) more than the ~400-line raw; bench/README.md, "Warm-up".)
   await drive(op, {
-    total: Math.min(200, size.total),
-    concurrency: Math.min(sc.concurrency, 20),
-    maxMs: 2000,
+    total: size.total,
+    concurrency: sc.concurrency,
+    maxMs: Number(process.env.BENCH_WARM_MS ?? (quick ? 300 : 1000)),
   });
   globalThis.gc?.();
   const rssBeforeMb = process.memoryUsage.rss() / 2 ** 20;

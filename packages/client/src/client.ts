@@ -373,7 +373,7 @@ export class Client implements MemcacheClient, TraceTarget {
     const signal = options?.signal;
     const command = head === 'get ' ? 'get' : 'gets';
     return new Promise((resolve, reject) => {
-      const call = new MultiGet(fullKeys, userKeys, convert, (e) => this.conn.discard(e), resolve, reject);
+      const call = new MultiGet(fullKeys, userKeys, convert, resolve, reject);
       this.batcher?.flush();
       for (let p = 0; p < partBytes.length; p++) {
         const start = p * MAX_BATCH_KEYS;

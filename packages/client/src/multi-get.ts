@@ -4,8 +4,10 @@ import { notRequested } from './get-batcher.js';
 /**
  * One getMany/getsMany call: its keys, sent as commands of up to 100 keys, and the result Map that
  * their replies fill in the connection's read loop (no promise per command, no await between the
- * reply and the caller). The call resolves once every command is answered, and rejects with the
- * first failure (a server error, a value the serde refuses, a broken connection).
+ * reply and the caller). Values are taken as the parser reads them (KeyHint.onValue): the parser
+ * already matched each one to the index of its key, so there is no search and no values array. The
+ * call resolves once every command is answered, and rejects with the first failure (a server error,
+ * a value the serde refuses, a broken connection).
  */
 export class MultiGet<R> {
   private readonly out = new Map<string, R>();
@@ -18,8 +20,6 @@ export class MultiGet<R> {
     /** The keys as the caller gave them, at the same indexes. */
     private readonly userKeys: readonly string[],
     private readonly convert: (entry: ValueEntry, key: string) => R,
-    /** Discards the connection (a value for a key nobody asked for). */
-    private readonly discard: (error: Error) => void,
     private readonly resolve: (out: Map<string, R>) => void,
     readonly reject: (error: Error) => void,
   ) {}
@@ -28,8 +28,13 @@ export class MultiGet<R> {
   part(start: number, end: number): { onReply: (reply: Reply) => void; hint: KeyHint } {
     this.remaining++;
     return {
-      onReply: (reply) => this.onReply(reply, start, end),
-      hint: { keys: this.fullKeys, end, pos: start },
+      onReply: this.onReply,
+      hint: {
+        keys: this.fullKeys,
+        end,
+        pos: start,
+        onValue: (entry, index) => this.onValue(entry, index, start, end),
+      },
     };
   }
 
@@ -40,41 +45,42 @@ export class MultiGet<R> {
     this.reject(error);
   };
 
-  private onReply(reply: Reply, start: number, end: number): void {
+  /**
+   * One value, as the parser reads it. `index` is the key the parser matched from its cursor on
+   * (memcached answers in the order asked); -1 when it found none there: a proxy reordered the
+   * replies (search the command's keys; a key asked twice maps to the same entry) or the key is
+   * not ASCII. A key nobody asked for throws out of the parser: the connection is discarded and
+   * the call fails with that error.
+   */
+  private onValue(entry: ValueEntry, index: number, start: number, end: number): void {
+    let i = index;
+    if (i < 0) {
+      i = this.fullKeys.indexOf(entry.key, start);
+      if (i < 0 || i >= end) throw notRequested(entry.key);
+    }
+    if (this.settled) return;
+    const userKey = this.userKeys[i]!;
+    let value: R;
+    try {
+      value = this.convert(entry, userKey);
+    } catch (err) {
+      // The serde refused a value: the call fails, the rest of the reply is still read.
+      this.fail(err as Error);
+      return;
+    }
+    this.out.set(userKey, value);
+  }
+
+  /** The END (or error) of one command's reply. */
+  private readonly onReply = (reply: Reply): void => {
     if (this.settled) return;
     if (reply.type === 'error') {
       this.fail(reply.error);
       return;
     }
-    if (reply.type === 'values') {
-      const values = reply.values;
-      const fullKeys = this.fullKeys;
-      let cursor = start;
-      try {
-        for (let v = 0; v < values.length; v++) {
-          const key = values[v]!.key;
-          // memcached answers in the order asked: the next match is at or after the last one. A
-          // proxy may reorder: then from the start. A key asked twice maps to the same entry.
-          let i = fullKeys.indexOf(key, cursor);
-          if (i < 0 || i >= end) i = fullKeys.indexOf(key, start);
-          if (i < 0 || i >= end) {
-            const err = notRequested(key);
-            this.discard(err);
-            this.fail(err);
-            return;
-          }
-          cursor = i + 1;
-          const userKey = this.userKeys[i]!;
-          this.out.set(userKey, this.convert(values[v]!, userKey));
-        }
-      } catch (err) {
-        this.fail(err as Error);
-        return;
-      }
-    }
     if (--this.remaining === 0) {
       this.settled = true;
       this.resolve(this.out);
     }
-  }
+  };
 }
