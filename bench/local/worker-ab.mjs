@@ -3,18 +3,12 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startServer } from '../src/memcached-server.mjs';
-import { rawClient } from '../src/raw-client.mjs';
-import { expectedValue, preload } from '../src/scenarios.mjs';
+import { preloadServers } from '../src/preload.mjs';
 
 const [scenario = 'multiget-100', roundsArg = '5', clientsArg = 'raw,mc', flags = ''] = process.argv.slice(2);
 const servers = await Promise.all([0, 1, 2].map(() => startServer({ args: ['-I', '16m'] })));
 const addresses = servers.map((s) => s.address).join(',');
-for (const s of servers) {
-  const [host, port] = s.address.split(':');
-  const loader = await rawClient(host, Number(port));
-  await Promise.all(preload.map((k) => loader.set(k, Buffer.from(expectedValue(k), 'latin1'))));
-  await loader.close();
-}
+await preloadServers(servers);
 const res = {};
 const clients = clientsArg.split(',');
 for (let r = 0; r < Number(roundsArg); r++) {

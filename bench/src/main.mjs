@@ -6,9 +6,9 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CLIENT_NAMES } from './clients.mjs';
 import { startServer } from './memcached-server.mjs';
-import { rawClient } from './raw-client.mjs';
+import { preloadServers } from './preload.mjs';
 import { markdown, summarize } from './report.mjs';
-import { expectedValue, preload, SCENARIOS } from './scenarios.mjs';
+import { SCENARIOS } from './scenarios.mjs';
 import { CPU_CHART, ratiosSvg } from './svg-chart.mjs';
 
 const args = process.argv.slice(2);
@@ -48,14 +48,7 @@ const commit = `${git('rev-parse', '--short', 'HEAD') || 'unknown'}${git('status
 console.log(`mc at ${commit}`);
 
 try {
-  // Preload with the raw client (checked by raw-check.mjs; it does not depend on mc's build): values
-  // are flags 0 bytes, which every peer reads as a Buffer or string.
-  for (const s of servers) {
-    const [host, port] = s.address.split(':');
-    const loader = await rawClient(host, Number(port));
-    await Promise.all(preload.map((k) => loader.set(k, Buffer.from(expectedValue(k), 'latin1'))));
-    await loader.close();
-  }
+  await preloadServers(servers);
 
   // One process per client per scenario per round: each number is a process's own (peak RSS
   // included), and the clients take their turn at one scenario within seconds of each other, the

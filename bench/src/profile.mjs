@@ -8,8 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from './memcached-server.mjs';
-import { rawClient } from './raw-client.mjs';
-import { expectedValue, preload } from './scenarios.mjs';
+import { preloadServers } from './preload.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
@@ -20,12 +19,7 @@ const top = Number(opt('--top', '20'));
 const servers = await Promise.all([0, 1, 2].map(() => startServer({ args: ['-I', '16m'] })));
 const addresses = servers.map((s) => s.address).join(',');
 try {
-  for (const s of servers) {
-    const [host, port] = s.address.split(':');
-    const loader = await rawClient(host, Number(port));
-    await Promise.all(preload.map((k) => loader.set(k, Buffer.from(expectedValue(k), 'latin1'))));
-    await loader.close();
-  }
+  await preloadServers(servers);
   for (const name of clients) {
     const dir = join(import.meta.dirname, '..', 'results', 'profiles', `${name}-${scenario}`);
     rmSync(dir, { recursive: true, force: true });

@@ -354,18 +354,11 @@ export class ReplyParser {
   /** Parses `<key> <flags> <bytes> [<cas>]` at [s, e); the size goes to declaredSize. */
   private valueHeader(s: number, e: number, hint: KeyHint | undefined): ValueEntry {
     const b = this.buf;
-    // The usual reply answers the key at the hint's cursor: compare its bytes first, and only scan
-    // and search when they differ (a miss before it, a reordering proxy, a key not hinted).
-    const expected = hint !== undefined && hint.pos < hint.end ? hint.keys[hint.pos]! : undefined;
-    let i = expected === undefined ? -1 : atKey(b, s, e, expected);
-    const matched = i >= 0;
+    let i = s;
+    // High bits of the key's bytes: an ASCII key (the usual one) is read as latin1, which V8 turns
+    // into a one-byte string faster than it decodes UTF-8.
     let high = 0;
-    if (!matched) {
-      i = s;
-      // High bits of the key's bytes: an ASCII key (the usual one) is read as latin1, which V8
-      // turns into a one-byte string faster than it decodes UTF-8.
-      for (let c = b[i]; i < e && c !== SP; c = b[++i]) high |= c!;
-    }
+    for (let c = b[i]; i < e && c !== SP; c = b[++i]) high |= c!;
     if (i >= e || i === s) this.unexpected(s - 6, e, 'VALUE <key> <flags> <bytes>');
     let p = i + 1;
     let flags = 0;
@@ -397,15 +390,10 @@ export class ReplyParser {
     }
     this.declaredSize = size;
     let key: string;
-    if (matched) {
-      key = expected!;
-      this.hintNext = hint!.pos + 1;
-    } else {
-      const j = hint !== undefined && high < 0x80 ? hinted(hint, b, s, i) : -1;
-      this.hintNext = j < 0 ? -1 : j + 1;
-      if (j >= 0) key = hint!.keys[j]!;
-      else key = high < 0x80 ? latin1(b, s, i) : utf8(b, s, i);
-    }
+    const j = hint !== undefined && high < 0x80 ? hinted(hint, b, s, i) : -1;
+    this.hintNext = j < 0 ? -1 : j + 1;
+    if (j >= 0) key = hint!.keys[j]!;
+    else key = high < 0x80 ? latin1(b, s, i) : utf8(b, s, i);
     return cas === undefined ? { key, flags, value: EMPTY } : { key, flags, value: EMPTY, cas };
   }
 
@@ -544,20 +532,6 @@ const utf8: (buf: Buffer, s: number, e: number) => string =
   typeof utf8Slice === 'function'
     ? (buf, s, e) => utf8Slice.call(buf, s, e)
     : (buf, s, e) => buf.toString('utf8', s, e);
-
-/**
- * The index just past the key at buf[s, …) when its bytes are exactly those of `key` (ASCII) and a
- * space follows before `e`; -1 otherwise.
- */
-function atKey(buf: Buffer, s: number, e: number, key: string): number {
-  const n = key.length;
-  if (s + n >= e || buf[s + n] !== SP) return -1;
-  for (let m = 0; m < n; m++) {
-    const c = key.charCodeAt(m);
-    if (c !== buf[s + m] || c >= 0x80) return -1;
-  }
-  return s + n;
-}
 
 /**
  * The index of the hint's key whose bytes are buf[s, e) (ASCII), searched from the hint's cursor

@@ -630,23 +630,23 @@ describe('KeyHint (the keys a multi-key get asked for)', () => {
       expect(r).toMatchObject({ values: [{ key: 'k1' }, { key: 'k22' }, { key: 'k333' }] });
     }
   });
-});
 
-it('the key at the cursor is taken only when every byte matches and a space follows', () => {
-  // 'ab' starts with the expected 'a'; 'b?' differs in its last byte; 'é' as one latin1 byte
-  // equals the char code of the hinted 'é' but is not its UTF-8: decoded, not matched.
-  const p = new ReplyParser();
-  const hint = { keys: ['a', 'bc', 'é', 'd'], end: 4, pos: 0 };
-  p.push(
-    Buffer.concat([
-      Buffer.from('VALUE ab 0 1\r\nx\r\nVALUE bd 0 1\r\nx\r\nVALUE ', 'latin1'),
-      Buffer.from([0xe9]),
-      Buffer.from(' 0 1\r\nx\r\nVALUE d 0 1\r\nx\r\nEND\r\n', 'latin1'),
-    ]),
-  );
-  const r = p.read(Expect.Values, undefined, hint);
-  expect(r).toMatchObject({ values: [{ key: 'ab' }, { key: 'bd' }, { key: '\ufffd' }, { key: 'd' }] });
-  expect(hint.pos).toBe(4);
+  it("a hint's key is taken only when every byte matches: a longer key, a last byte, a latin1 é", () => {
+    // 'ab' starts with the hinted 'a'; 'bd' differs from 'bc' in its last byte; 'é' as one latin1
+    // byte equals the char code of the hinted 'é' but is not its UTF-8: decoded, not matched.
+    const p = new ReplyParser();
+    const hint = { keys: ['a', 'bc', 'é', 'd'], end: 4, pos: 0 };
+    p.push(
+      Buffer.concat([
+        Buffer.from('VALUE ab 0 1\r\nx\r\nVALUE bd 0 1\r\nx\r\nVALUE ', 'latin1'),
+        Buffer.from([0xe9]),
+        Buffer.from(' 0 1\r\nx\r\nVALUE d 0 1\r\nx\r\nEND\r\n', 'latin1'),
+      ]),
+    );
+    const r = p.read(Expect.Values, undefined, hint);
+    expect(r).toMatchObject({ values: [{ key: 'ab' }, { key: 'bd' }, { key: '\ufffd' }, { key: 'd' }] });
+    expect(hint.pos).toBe(4);
+  });
 });
 
 describe('KeyHint.onValue (values streamed as they are read)', () => {
