@@ -82,6 +82,14 @@ for (const sc of scenarios) {
     maxMs: Number(process.env.BENCH_WARM_MS ?? (quick ? 300 : 1000)),
   });
   globalThis.gc?.();
+  // Settle after the forced full GC, again with the scenario itself: that GC runs with no request
+  // in flight, so it frees the hidden classes (maps) of the client's per-request objects, and V8
+  // throws away the optimized code that embedded them (--trace-deopt: "reason: weak objects"). The
+  // clock would otherwise time that code being optimized again, which steady traffic, where such
+  // objects are always alive, never pays (bench/README.md, "Warm-up").
+  const settleMs = Number(process.env.BENCH_SETTLE_MS ?? (quick ? 100 : 200));
+  if (settleMs > 0 && globalThis.gc)
+    await drive(op, { total: Math.ceil(size.total / 5), concurrency: sc.concurrency, maxMs: settleMs });
   const rssBeforeMb = process.memoryUsage.rss() / 2 ** 20;
   await profiler?.post('Profiler.start');
   const cpu0 = process.cpuUsage();
