@@ -86,7 +86,7 @@ for (const sc of scenarios) {
   // in flight, so it frees the hidden classes (maps) of the client's per-request objects, and V8
   // throws away the optimized code that embedded them (--trace-deopt: "reason: weak objects"). The
   // clock would otherwise time that code being optimized again, which steady traffic, where such
-  // objects are always alive, never pays (bench/README.md, "Warm-up").
+  // objects are always alive, never pays (bench/README.md, "Settle after the forced GC").
   const settleMs = Number(process.env.BENCH_SETTLE_MS ?? (quick ? 100 : 200));
   if (settleMs > 0 && globalThis.gc)
     await drive(op, { total: Math.ceil(size.total / 5), concurrency: sc.concurrency, maxMs: settleMs });
