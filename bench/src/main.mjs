@@ -8,6 +8,7 @@ import { CLIENT_NAMES } from './clients.mjs';
 import { startServer } from './memcached-server.mjs';
 import { preloadServers } from './preload.mjs';
 import { markdown, summarize } from './report.mjs';
+import { runOrder } from './run-order.mjs';
 import { SCENARIOS } from './scenarios.mjs';
 import { CPU_CHART, ratiosSvg } from './svg-chart.mjs';
 
@@ -51,8 +52,9 @@ try {
   await preloadServers(servers);
 
   // One process per client per scenario per round: each number is a process's own (peak RSS
-  // included), and the clients take their turn at one scenario within seconds of each other, the
-  // order rotated every round, so drift on this shared machine hits them alike.
+  // included), and the clients take their turn at one scenario within seconds of each other, raw
+  // and mc back to back, the rest rotated around them (run-order.mjs), so drift on this shared
+  // machine hits them alike.
   const records = new Map(only.map((n) => [n, new Map()])); // name → round → record
   const steps = [
     ...scenarios.map((sc) => sc.id),
@@ -60,9 +62,7 @@ try {
   ];
   for (let round = 0; round < rounds; round++) {
     for (const [stepIndex, step] of steps.entries()) {
-      const shift = round + stepIndex;
-      const order = only.map((_, i) => only[(i + shift) % only.length]);
-      for (const name of order) {
+      for (const name of runOrder(only, round, stepIndex)) {
         const r = spawnSync(
           process.execPath,
           [
