@@ -31,7 +31,7 @@ export const SCENARIOS = [
     title: '1. serial get, 100 B, 1 in flight',
     concurrency: 1,
     quick: { total: 3000, maxMs: 2000 },
-    full: { total: 20000, maxMs: 3000 },
+    full: { total: 40000, maxMs: 3000 },
     op: (c, check) => async (i) => {
       const k = key100(i);
       const v = await c.get(k);
@@ -43,7 +43,7 @@ export const SCENARIOS = [
     title: `2. get 100 B, ${concurrency} in flight`,
     concurrency,
     quick: { total: 30000, maxMs: 2500 },
-    full: { total: 500000, maxMs: 3000 },
+    full: { total: 1500000, maxMs: 3000 },
     op: (c, check) => async (i) => {
       const k = key100(i);
       const v = await c.get(k);
@@ -56,7 +56,7 @@ export const SCENARIOS = [
     concurrency: 1,
     unitsPerOp: 100,
     quick: { total: 400, maxMs: 2500 },
-    full: { total: 6000, maxMs: 3000 },
+    full: { total: 18000, maxMs: 3000 },
     op: (c, check) => async (i) => {
       const keys = Array.from({ length: 100 }, (_, j) => key100(i * 100 + j));
       const m = await c.getMulti(keys);
@@ -68,7 +68,7 @@ export const SCENARIOS = [
     title: '4. set 1 KiB, 100 in flight',
     concurrency: 100,
     quick: { total: 30000, maxMs: 2500 },
-    full: { total: 400000, maxMs: 3000 },
+    full: { total: 1200000, maxMs: 3000 },
     op: (c) => async (i) => {
       const ok = await c.set(`bset:${i % 5000}`, SET_VALUE);
       if (ok === false) throw new Error('set failed');
@@ -79,7 +79,7 @@ export const SCENARIOS = [
     title: '5. get 100 KiB, 10 in flight',
     concurrency: 10,
     quick: { total: 2000, maxMs: 2500 },
-    full: { total: 20000, maxMs: 3000 },
+    full: { total: 60000, maxMs: 3000 },
     op: (c, check) => async (i) => {
       const k = `s100k:${i % KEYS_100K}`;
       const v = await c.get(k);
@@ -91,7 +91,7 @@ export const SCENARIOS = [
     title: '6. 90/10 get/set mix, 50 in flight',
     concurrency: 50,
     quick: { total: 30000, maxMs: 2500 },
-    full: { total: 400000, maxMs: 3000 },
+    full: { total: 1200000, maxMs: 3000 },
     op: (c, check) => async (i) => {
       if (i % 10 === 9) {
         await c.set(`bmix:${i % 1000}`, SET_VALUE);
@@ -107,7 +107,7 @@ export const SCENARIOS = [
     title: '7. get 16 MiB, 1 in flight',
     concurrency: 1,
     quick: { total: 4, maxMs: 2500 },
-    full: { total: 60, maxMs: 4000 },
+    full: { total: 200, maxMs: 4000 },
     op: (c, check) => async (i) => {
       const v = await c.get('s16m:0');
       if (i === 0) check('s16m:0', v);
