@@ -1,5 +1,6 @@
 // Local A/B (not part of the bench): CPU µs per call of raw vs mc, in one process, alternating rounds.
 // node local/ab.mjs multi|serial|get100|set100 [rounds]
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { Client } from '@mc/client';
 import { startMemcached } from '@mc/testing';
 import { rawClient } from '../src/raw-client.mjs';
@@ -75,8 +76,14 @@ const ops = {
     mc: (i) => c.set(keys[i % 100], kib),
   },
 }[what];
+// Scavenges (minor GCs) during a round: a client that allocates more per call has more of them.
+let scavenges = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++;
+}).observe({ entryTypes: ['gc'] });
 async function run(fn) {
   let next = 0;
+  scavenges = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
@@ -85,7 +92,10 @@ async function run(fn) {
     }),
   );
   const cpu = process.cpuUsage(cpu0);
-  return { us: (cpu.user + cpu.system) / ops.n, rate: ops.n / ((performance.now() - t0) / 1000) };
+  const rate = ops.n / ((performance.now() - t0) / 1000);
+  // GC entries are delivered asynchronously: let this round's arrive before they are counted.
+  await new Promise((r) => setTimeout(r, 20));
+  return { us: (cpu.user + cpu.system) / ops.n, userUs: cpu.user / ops.n, rate, scavenges };
 }
 const res = { raw: [], merged: [], mc: [] };
 for (let r = 0; r < rounds; r++)
@@ -98,7 +108,7 @@ for (let r = 0; r < rounds; r++)
 const med = (a) => a.sort((x, y) => x - y)[a.length >> 1];
 for (const [name, rs] of Object.entries(res).filter(([, v]) => v.length))
   console.log(
-    `${what} ${name.padEnd(6)} ${med(rs.map((x) => x.us)).toFixed(2)} µs CPU/call (min ${Math.min(...rs.map((x) => x.us)).toFixed(2)}), ${Math.round(med(rs.map((x) => x.rate)))}/s`,
+    `${what} ${name.padEnd(6)} ${med(rs.map((x) => x.us)).toFixed(2)} µs CPU/call (min ${Math.min(...rs.map((x) => x.us)).toFixed(2)}), user ${med(rs.map((x) => x.userUs)).toFixed(2)} (min ${Math.min(...rs.map((x) => x.userUs)).toFixed(2)}), ${Math.round(med(rs.map((x) => x.rate)))}/s, ${med(rs.map((x) => x.scavenges))} scavenges per ${ops.n} calls`,
   );
 await c.close();
 await raw.close();

@@ -13,11 +13,7 @@ const [scenario = 'multiget-100', roundsArg = '5', clientsArg = 'raw,mc', flags 
 const { PIN_CLIENT, PIN_SERVER } = process.env;
 const servers = await Promise.all([0, 1, 2].map(() => startServer({ args: ['-I', '16m'] })));
 if (PIN_SERVER) {
-  for (const s of servers) {
-    const port = s.address.split(':')[1];
-    const pid = execFileSync('pgrep', ['-f', '--', `-p ${port} `], { encoding: 'utf8' }).trim();
-    execFileSync('taskset', ['-a', '-cp', PIN_SERVER, pid]);
-  }
+  for (const s of servers) execFileSync('taskset', ['-a', '-cp', PIN_SERVER, String(s.pid)]);
 }
 const addresses = servers.map((s) => s.address).join(',');
 await preloadServers(servers);

@@ -58,6 +58,8 @@ export async function startServer({ memoryMb = 1024, threads = 2, args = [] } = 
   }
   return {
     address: `127.0.0.1:${port}`,
+    /** The memcached process's PID (local/worker-ab.mjs pins it with taskset). */
+    pid: child.pid,
     args: all,
     stop: () =>
       new Promise((resolve) => {

@@ -1,7 +1,7 @@
 // Where does each client spend its CPU? Runs one scenario per client in the bench's worker with the
 // V8 profiler on around the measured loop only (BENCH_PROFILE: no start-up, no warm-up), against a
 // memcached started here, and prints the top functions by self time, grouped by function and file,
-// with idle / GC / program shown apart.
+// with idle / GC / program shown apart: each as a share of the samples and as µs per call.
 // Usage: node src/profile.mjs [--scenario get-100B-x100] [--clients raw,mc] [--top 20]
 // The .cpuprofile files stay in bench/results/profiles/ (open them in Chrome DevTools).
 import { spawnSync } from 'node:child_process';
@@ -47,11 +47,16 @@ try {
       self.set(key, (self.get(key) ?? 0) + node.hitCount);
       total += node.hitCount;
     }
+    // Samples → µs per call: the profile spans the measured loop (times in µs), result.ops calls.
+    const usPerCall = (hits) => (hits / total) * ((profile.endTime - profile.startTime) / result.ops);
+    const busy = total - (self.get('(idle)') ?? 0);
     console.log(
-      `\n${name}, ${scenario}: ${(result.unitsPerSec / 1000).toFixed(1)}k/s, ${result.cpuUsPerCall.toFixed(2)} µs CPU per call; self time of ${total} samples:`,
+      `\n${name}, ${scenario}: ${(result.unitsPerSec / 1000).toFixed(1)}k/s, ${result.cpuUsPerCall.toFixed(2)} µs CPU per call, ${usPerCall(busy).toFixed(2)} µs per call not idle; self time of ${total} samples:`,
     );
     for (const [key, hits] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top))
-      console.log(`  ${((hits / total) * 100).toFixed(1).padStart(5)} %  ${key}`);
+      console.log(
+        `  ${((hits / total) * 100).toFixed(1).padStart(5)} %  ${usPerCall(hits).toFixed(3).padStart(8)} µs/call  ${key}`,
+      );
   }
 } finally {
   await Promise.all(servers.map((s) => s.stop()));
