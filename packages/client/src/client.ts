@@ -218,8 +218,8 @@ export class Client implements MemcacheClient, TraceTarget {
       const signal = options?.signal;
       const out = noreply ? this.conn.noreplyWriter() : this.conn.writer(signal);
       if (out !== undefined) {
-        const { slab, offset } = out.reserve(size);
-        out.commit(writeStorageLine(slab, offset, line, !ascii, data));
+        const offset = out.reserve(size);
+        out.commit(writeStorageLine(out.target, offset, line, !ascii, data));
         if (!noreply) return this.conn.requestWritten(Expect.Store, signal, timeout, command, isStored);
         this.conn.noreplyWritten();
         return Promise.resolve(true);
@@ -385,8 +385,8 @@ export class Client implements MemcacheClient, TraceTarget {
           return;
         }
         const { onReply, hint } = call.part(start, end);
-        const { slab, offset } = out.reserve(size);
-        out.commit(writeRetrieval(slab, offset, head, fullKeys, utf8, start, end));
+        const offset = out.reserve(size);
+        out.commit(writeRetrieval(out.target, offset, head, fullKeys, utf8, start, end));
         this.conn.requestWrittenCallback(Expect.Values, command, onReply, call.fail, hint, signal, timeout);
       }
     });

@@ -21,14 +21,17 @@ type Reject = (error: Error) => void;
 /** Put in place of a caller's resolve once it has its value (a promise settles once anyway). */
 const ANSWERED: Resolve = () => {};
 
-/** The get() calls of one merged `get` command, as parallel arrays in the order of the keys sent. */
+/**
+ * The get() calls of one merged `get` command, as parallel arrays in the order of the keys sent.
+ * The arrays are reused batch after batch: entries [0, end) are this batch's, and clear() empties
+ * them slot by slot rather than by setting `length` (a runtime call V8 does not inline, measured
+ * at a third of a microsecond per serial get for the four arrays).
+ */
 class Batch implements KeyHint {
   /** Full keys (prefix included) as sent; a key asked twice is sent twice. */
   readonly keys: string[] = [];
-  /** KeyHint: the reply's strings are these keys' own (end: all of them; pos: the parser's cursor). */
-  get end(): number {
-    return this.keys.length;
-  }
+  /** KeyHint: the reply's strings are these keys' own (end: the batch's key count; pos: the parser's cursor). */
+  end = 0;
   pos = 0;
   /** The keys as the callers gave them (for the serde). */
   readonly userKeys: string[] = [];
@@ -60,7 +63,7 @@ class Batch implements KeyHint {
   /** The command failed (connection discarded, client closed). */
   readonly fail = (error: Error): void => {
     const rejects = this.rejects;
-    for (let i = 0; i < rejects.length; i++) rejects[i]!(error);
+    for (let i = 0; i < this.end; i++) rejects[i]!(error);
     this.owner.done(this);
   };
 
@@ -71,7 +74,13 @@ class Batch implements KeyHint {
       for (const [signal, listener] of aborts) signal.removeEventListener('abort', listener);
       this.aborts = undefined;
     }
-    this.keys.length = this.userKeys.length = this.resolves.length = this.rejects.length = 0;
+    const { keys, userKeys, resolves, rejects } = this;
+    // Dropped so a kept batch holds no caller's strings or settled promises' functions.
+    for (let i = 0; i < this.end; i++) {
+      keys[i] = userKeys[i] = '';
+      resolves[i] = rejects[i] = ANSWERED;
+    }
+    this.end = 0;
     this.keyBytes = 0;
     this.utf8 = false;
     this.pos = 0;
@@ -118,10 +127,11 @@ export class GetBatcher {
       this.spare = undefined;
       this.open = batch;
     }
-    batch.keys.push(fullKey);
-    batch.userKeys.push(userKey);
-    batch.resolves.push(resolve as Resolve);
-    batch.rejects.push(reject);
+    const n = batch.end++;
+    batch.keys[n] = fullKey;
+    batch.userKeys[n] = userKey;
+    batch.resolves[n] = resolve as Resolve;
+    batch.rejects[n] = reject;
     batch.keyBytes += keyBytes;
     if (keyBytes !== fullKey.length) batch.utf8 = true;
     if (signal !== undefined) {
@@ -130,7 +140,7 @@ export class GetBatcher {
       signal.addEventListener('abort', listener, { once: true });
       (batch.aborts ??= []).push([signal, listener]);
     }
-    if (batch.keys.length >= MAX_BATCH_KEYS) this.queueBatch();
+    if (batch.end >= MAX_BATCH_KEYS) this.queueBatch();
     else if (!this.scheduled) {
       this.scheduled = true;
       process.nextTick(this.onTick);
@@ -158,14 +168,14 @@ export class GetBatcher {
   private queueBatch(now = false): void {
     const batch = this.open!;
     this.open = undefined;
-    const size = retrievalSize(HEAD, batch.keys.length, batch.keyBytes);
+    const size = retrievalSize(HEAD, batch.end, batch.keyBytes);
     const out = this.conn.writer(undefined);
     if (out === undefined) {
       batch.fail(new ClientClosedError());
       return;
     }
-    const { slab, offset } = out.reserve(size);
-    out.commit(writeRetrieval(slab, offset, HEAD, batch.keys, batch.utf8));
+    const offset = out.reserve(size);
+    out.commit(writeRetrieval(out.target, offset, HEAD, batch.keys, batch.utf8, 0, batch.end));
     this.conn.requestWrittenCallback(
       Expect.Values,
       'get',
@@ -190,8 +200,9 @@ export class GetBatcher {
     let i = index;
     if (i < 0 || resolves[i] === ANSWERED) {
       const keys = batch.keys;
-      for (i = 0; i < keys.length; i++) if (keys[i] === entry.key && resolves[i] !== ANSWERED) break;
-      if (i === keys.length) throw notRequested(entry.key);
+      const end = batch.end;
+      for (i = 0; i < end; i++) if (keys[i] === entry.key && resolves[i] !== ANSWERED) break;
+      if (i === end) throw notRequested(entry.key);
     }
     this.deliver(batch, i, entry);
     resolves[i] = ANSWERED;
@@ -203,7 +214,7 @@ export class GetBatcher {
    */
   settle(batch: Batch): void {
     const resolves = batch.resolves;
-    for (let i = 0; i < resolves.length; i++) resolves[i]!(undefined);
+    for (let i = 0; i < batch.end; i++) resolves[i]!(undefined);
     this.done(batch);
   }
 

@@ -56,21 +56,26 @@ export class OutputBuffer {
 
   /**
    * Room for `n` more bytes, to be written in place (an encoder writing straight into the buffer):
-   * returns the buffer and the offset to write at; `commit(end)` then queues what was written. A
+   * returns the offset to write at in `target`; `commit(end)` then queues what was written. A
    * request of at least the copy limit gets a buffer of its own, which becomes its own chunk (as
    * push() does with large bytes). The buffer may change between two reserve() calls, so a writer
-   * keeps neither across them.
+   * keeps neither across them. (Two values, not an object: no allocation per request.)
    */
-  reserve(n: number): { slab: Buffer; offset: number } {
+  reserve(n: number): number {
     if (n >= COPY_LIMIT) {
       this.large = Buffer.allocUnsafe(n);
-      return { slab: this.large, offset: 0 };
+      return 0;
     }
     if (this.end + n > this.slab.length) this.renew(n);
-    return { slab: this.slab, offset: this.end };
+    return this.end;
   }
 
-  /** Queues the bytes written in place up to `end` (an offset of the buffer reserve() returned). */
+  /** The buffer the last reserve() gave room in. */
+  get target(): Buffer {
+    return this.large ?? this.slab;
+  }
+
+  /** Queues the bytes written in place up to `end` (an offset of `target`). */
   commit(end: number): void {
     const large = this.large;
     if (large !== undefined) {
@@ -91,6 +96,17 @@ export class OutputBuffer {
     if (this.end > this.start) out.push(this.slab.subarray(this.start, this.end));
     this.start = this.end;
     return out;
+  }
+
+  /**
+   * The one chunk queued, when everything queued is one part of the slab (the common case: no
+   * large request, no full slab); else undefined and take() gives the chunks. Saves the array.
+   */
+  takeOne(): Buffer | undefined {
+    if (this.before.length !== 0 || this.end === this.start) return undefined;
+    const chunk = this.slab.subarray(this.start, this.end);
+    this.start = this.end;
+    return chunk;
   }
 
   /**

@@ -61,22 +61,31 @@ const GET_FENCE = Buffer.from(`get ${FENCE_KEY}\r\n`, 'latin1');
  * Every Pending is made with all its fields (undefined when unused), so they share one shape and
  * the read loop's property accesses stay monomorphic.
  *
- * Requests [head, sent) are on the wire, [sent, queue.length) wait for the next takeOutput().
+ * Requests [head, sent) are on the wire, [sent, tail) wait for the next takeOutput(). The array is
+ * reused once every request is answered (indexes back to 0; setting its `length` would be a runtime
+ * call per serial request).
  */
 export class Pipeline {
   readonly parser = new ReplyParser();
   private readonly outbox = new OutputBuffer();
   private queue: Pending[] = [];
+  private tail = 0;
   private head = 0;
   private sent = 0;
   /** Whether noreply commands were queued since the last fence. */
   private fenceOpen = false;
+  /** takeOutput()'s result, reused: read at once by its caller, it costs no object per write. */
+  private readonly taken: { chunks: Buffer[]; minDeadline: number } = {
+    chunks: [],
+    minDeadline: Number.POSITIVE_INFINITY,
+  };
+  private readonly oneChunk: Buffer[] = [];
 
   constructor(private readonly options: PipelineOptions) {}
 
   /** Requests queued or in flight. */
   get pendingCount(): number {
-    return this.queue.length - this.head;
+    return this.tail - this.head;
   }
 
   /** Whether requests are on the wire, waiting for their replies. */
@@ -93,7 +102,7 @@ export class Pipeline {
   enqueue(p: Pending): void {
     if (this.fenceOpen) this.closeFence();
     this.outbox.push(p.bytes);
-    this.queue.push(p);
+    this.queue[this.tail++] = p;
   }
 
   /**
@@ -107,7 +116,7 @@ export class Pipeline {
 
   /** Queues a request whose bytes were written into output() just before. */
   enqueueWritten(p: Pending): void {
-    this.queue.push(p);
+    this.queue[this.tail++] = p;
   }
 
   /** Queues a command without a reply; a fence follows the run of them. */
@@ -129,6 +138,7 @@ export class Pipeline {
   /** Puts a request before everything queued, as already sent (the auth command, written directly). */
   sendFirst(p: Pending): void {
     this.queue.splice(this.head, 0, p);
+    this.tail++;
     this.sent = this.head + 1;
   }
 
@@ -154,19 +164,26 @@ export class Pipeline {
       hint: undefined,
     };
     this.outbox.push(fence.bytes);
-    this.queue.push(fence);
+    this.queue[this.tail++] = fence;
   }
 
   /**
    * The bytes to write now (one Buffer in the common case), with a fence after trailing noreply
    * commands. The requests they carry count as sent from `now`: their deadlines start. Returns the
-   * chunks and the earliest new deadline (Infinity when none).
+   * chunks and the earliest new deadline (Infinity when none), in an object reused by the next
+   * call (read it before that).
    */
-  takeOutput(now: number): { chunks: Buffer[]; minDeadline: number } {
+  takeOutput(now: number): { readonly chunks: readonly Buffer[]; readonly minDeadline: number } {
     if (this.fenceOpen) this.closeFence();
-    const chunks = this.outbox.take();
+    const one = this.outbox.takeOne();
+    let chunks: Buffer[];
+    if (one === undefined) chunks = this.outbox.take();
+    else {
+      chunks = this.oneChunk;
+      chunks[0] = one;
+    }
     let minDeadline = Number.POSITIVE_INFINITY;
-    const end = this.queue.length;
+    const end = this.tail;
     for (let i = this.sent; i < end; i++) {
       const p = this.queue[i]!;
       if (p.timeoutMs > 0) {
@@ -175,7 +192,10 @@ export class Pipeline {
       }
     }
     this.sent = end;
-    return { chunks, minDeadline };
+    const taken = this.taken;
+    taken.chunks = chunks;
+    taken.minDeadline = minDeadline;
+    return taken;
   }
 
   /**
@@ -224,7 +244,7 @@ export class Pipeline {
 
   /** The request at the head of the queue (the one a protocol error belongs to), if any. */
   get current(): Pending | undefined {
-    return this.head < this.queue.length ? this.queue[this.head] : undefined;
+    return this.head < this.tail ? this.queue[this.head] : undefined;
   }
 
   /**
@@ -243,9 +263,9 @@ export class Pipeline {
 
   /** Takes every request out (the connection is being discarded) and forgets the bytes and the parser state. */
   takeAll(): Pending[] {
-    const pending = this.queue.slice(this.head);
+    const pending = this.queue.slice(this.head, this.tail);
     this.queue = [];
-    this.head = this.sent = 0;
+    this.head = this.sent = this.tail = 0;
     this.fenceOpen = false;
     this.outbox.clear();
     this.parser.reset();
@@ -258,12 +278,14 @@ export class Pipeline {
   }
 
   private compact(): void {
-    if (this.head === this.queue.length) {
-      // Everything answered: reuse the array.
-      this.queue.length = 0;
-      this.head = this.sent = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
+    if (this.head === this.tail) {
+      // Everything answered: reuse the array (its answered slots were cleared in feed()), unless a
+      // burst grew it past what steady traffic needs.
+      this.head = this.sent = this.tail = 0;
+      if (this.queue.length > 4096) this.queue = [];
+    } else if (this.head > 1024 && this.head * 2 > this.tail) {
+      this.queue = this.queue.slice(this.head, this.tail);
+      this.tail -= this.head;
       this.sent -= this.head;
       this.head = 0;
     }

@@ -52,12 +52,12 @@ describe('OutputBuffer', () => {
   it('in-place writes: reserve() then commit(), kept in order with pushed bytes', () => {
     const out = new OutputBuffer();
     out.push(Buffer.from('get a\r\n'));
-    const { slab, offset } = out.reserve(7);
-    const end = offset + slab.write('get b\r\n', offset, 'latin1');
+    const offset = out.reserve(7);
+    const end = offset + out.target.write('get b\r\n', offset, 'latin1');
     out.commit(end);
-    const r = out.reserve(16_000); // past the first slab's room: a new slab, the queued bytes move with it
-    r.slab.fill(0x78, r.offset, r.offset + 3);
-    out.commit(r.offset + 3);
+    const at = out.reserve(16_000); // past the first slab's room: a new slab, the queued bytes move with it
+    out.target.fill(0x78, at, at + 3);
+    out.commit(at + 3);
     const chunks = out.take();
     expect(chunks).toHaveLength(1);
     expect(chunks[0]!.toString('latin1')).toBe('get a\r\nget b\r\nxxx');
@@ -66,9 +66,10 @@ describe('OutputBuffer', () => {
   it('a large request reserved in place gets a buffer of its own, as its own chunk, in order', () => {
     const out = new OutputBuffer();
     out.push(Buffer.from('a'));
-    const r = out.reserve(20_000);
-    r.slab.fill(0x62, r.offset, r.offset + 20_000);
-    out.commit(r.offset + 20_000);
+    const at = out.reserve(20_000);
+    expect(at).toBe(0);
+    out.target.fill(0x62, at, at + 20_000);
+    out.commit(at + 20_000);
     out.push(Buffer.from('c'));
     const chunks = out.take();
     expect(chunks.map((c) => [c[0], c.length])).toEqual([
@@ -76,6 +77,18 @@ describe('OutputBuffer', () => {
       [0x62, 20_000],
       [0x63, 1],
     ]);
+  });
+
+  it('takeOne() gives the one slab chunk, and defers to take() when a large request is queued', () => {
+    const out = new OutputBuffer();
+    expect(out.takeOne()).toBeUndefined();
+    out.push(bytes(10, 1));
+    expect(out.takeOne()).toEqual(bytes(10, 1));
+    expect(out.isEmpty).toBe(true);
+    out.push(bytes(10, 2));
+    out.push(bytes(20_000, 3));
+    expect(out.takeOne()).toBeUndefined();
+    expect(out.take().map((c) => c.length)).toEqual([10, 20_000]);
   });
 
   it('clear() drops what is queued', () => {

@@ -42,7 +42,7 @@ function request(bytes: string, expect: Expect, timeoutMs = 1000) {
   return { pending, settled };
 }
 
-const text = (chunks: Buffer[]) => Buffer.concat(chunks).toString('latin1');
+const text = (chunks: readonly Buffer[]) => Buffer.concat(chunks).toString('latin1');
 
 describe('Pipeline', () => {
   it('writes queued requests in order in one chunk and settles them as reply bytes arrive, split anywhere', () => {
@@ -160,5 +160,20 @@ describe('Pipeline', () => {
     p.feed(Buffer.from('VALUE a 0 1\r\nx\r\nEND\r\nVALUE b 0 1\r\ny\r\nEND\r\n'));
     expect(a.settled.reply).toBeUndefined();
     expect(b.settled.reply).toMatchObject({ type: 'values', values: [{ key: 'b' }] });
+  });
+
+  it('settles requests in order across bursts: the queue is reused when all are answered, and after a burst past 4096', () => {
+    const { p } = pipeline();
+    for (const n of [1, 3, 5000, 2]) {
+      const rs = Array.from({ length: n }, (_, i) => request(`get k${i}\r\n`, Expect.Values));
+      for (const r of rs) p.enqueue(r.pending);
+      expect(p.pendingCount).toBe(n);
+      expect(text(p.takeOutput(0).chunks)).toBe(rs.map((_, i) => `get k${i}\r\n`).join(''));
+      p.feed(Buffer.from(rs.map((_, i) => `VALUE k${i} 0 1\r\n${i % 10}\r\nEND\r\n`).join('')));
+      expect(p.pendingCount).toBe(0);
+      rs.forEach((r, i) => {
+        expect(r.settled.reply).toMatchObject({ type: 'values', values: [{ key: `k${i}` }] });
+      });
+    }
   });
 });

@@ -40,6 +40,12 @@ const MIN_JOIN = 1024;
 const STORE_WORDS: ReadonlySet<string> = new Set(['STORED', 'NOT_STORED', 'EXISTS', 'NOT_FOUND']);
 /** The reply to nearly every store: one frozen object, not one per reply. */
 const STORED_REPLY: Reply = Object.freeze({ type: 'status', status: 'STORED' });
+/**
+ * The END of a reply whose values all went to KeyHint.onValue: one frozen object (its list is empty
+ * by definition), not two new ones per get. Frozen, so a caller that tried to add to it would fail
+ * loudly rather than change every later reply.
+ */
+const STREAMED_END: Reply = Object.freeze({ type: 'values', values: Object.freeze([]) as never });
 const META_CODES: ReadonlySet<string> = new Set(['HD', 'VA', 'EN', 'NS', 'EX', 'NF', 'MN', 'ME']);
 
 /**
@@ -301,10 +307,11 @@ export class ReplyParser {
       if (e - s === 3 && b[s] === 0x45 && b[s + 1] === 0x4e && b[s + 2] === 0x44) {
         // END
         this.start = lf + 1;
-        const values = this.partialValues ?? [];
+        const values = this.partialValues;
         this.partialValues = null;
         this.streamedValues = false;
-        return { type: 'values', values };
+        if (values !== null) return { type: 'values', values };
+        return hint?.onValue !== undefined ? STREAMED_END : { type: 'values', values: [] };
       }
       if (
         e - s > 6 &&

@@ -48,9 +48,10 @@ export interface KeyHint {
   pos: number;
   /**
    * Optional: receives each value as soon as it is read whole, instead of the values array of the
-   * reply (which is then empty at END), so a caller can have its value before the rest of a large
-   * reply arrives. `index` is the key of the hint the value's key bytes matched, or -1 (not found
-   * from the cursor on, or not ASCII: the caller matches `entry.key` itself). May throw (a
+   * reply, so a caller can have its value before the rest of a large reply arrives. The reply at
+   * END is then one shared, frozen reply with an empty list. `index` is the key of the hint the
+   * value's key bytes matched, or -1 (not found from the cursor on, or not ASCII: the caller
+   * matches `entry.key` itself). May throw (a
    * ProtocolError for a key nobody asked for): read() then throws it, and the connection must be
    * discarded.
    */

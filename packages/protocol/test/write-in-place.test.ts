@@ -45,6 +45,39 @@ describe('in-place writers', () => {
       }),
     );
   });
+
+  it('writeRetrieval of a range of the keys (one key: written without joining) matches encodeGet of that range', () => {
+    fc.assert(
+      fc.property(
+        fc.array(keyArb, { minLength: 1, maxLength: 8 }),
+        fc.nat(),
+        fc.nat(),
+        fc.constantFrom('get ', 'gets ', 'gat 10 '),
+        (keys, a, b, head) => {
+          const start = a % keys.length;
+          const end = start + 1 + (b % (keys.length - start));
+          const part = keys.slice(start, end);
+          const opts = { allowUnicode: true };
+          const lengths = part.map((k) => checkKey(k, opts));
+          const utf8 = part.some((k, i) => lengths[i] !== k.length);
+          const size = retrievalSize(
+            head,
+            part.length,
+            lengths.reduce((x, y) => x + y, 0),
+          );
+          const target = Buffer.alloc(size + 1, 0xee);
+          expect(writeRetrieval(target, 0, head, keys, utf8, start, end)).toBe(size);
+          const want = Buffer.concat([
+            Buffer.from(head, 'latin1'),
+            Buffer.from(part.join(' '), 'utf8'),
+            Buffer.from('\r\n'),
+          ]);
+          expect(target.subarray(0, size)).toEqual(want);
+          expect(target[size]).toBe(0xee);
+        },
+      ),
+    );
+  });
 });
 
 describe('storageLine + writeStorageLine', () => {
