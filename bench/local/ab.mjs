@@ -76,6 +76,8 @@ const ops = {
     mc: (i) => c.set(keys[i % 100], kib),
   },
 }[what];
+// N=<calls per round> overrides the scenario's count (longer rounds average out more of the VM's noise).
+if (process.env.N) ops.n = Number(process.env.N);
 // Scavenges (minor GCs) during a round: a client that allocates more per call has more of them.
 let scavenges = 0;
 new PerformanceObserver((list) => {

@@ -6,9 +6,10 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CLIENT_NAMES } from './clients.mjs';
 import { startServer } from './memcached-server.mjs';
+import { runPaired } from './paired.mjs';
 import { preloadServers } from './preload.mjs';
 import { markdown, summarize } from './report.mjs';
-import { runOrder } from './run-order.mjs';
+import { PAIR, runOrder } from './run-order.mjs';
 import { SCENARIOS } from './scenarios.mjs';
 import { CPU_CHART, ratiosSvg } from './svg-chart.mjs';
 
@@ -52,17 +53,44 @@ try {
   await preloadServers(servers);
 
   // One process per client per scenario per round: each number is a process's own (peak RSS
-  // included), and the clients take their turn at one scenario within seconds of each other, raw
-  // and mc back to back, the rest rotated around them (run-order.mjs), so drift on this shared
-  // machine hits them alike.
+  // included), and the clients take their turn at one scenario within seconds of each other, the
+  // rest rotated around raw and mc (run-order.mjs), so drift on this shared machine hits them
+  // alike. raw and mc, whose ratio the targets are, run in three pairs of processes per round,
+  // their slices alternating (paired.mjs).
   const records = new Map(only.map((n) => [n, new Map()])); // name → round → record
   const steps = [
     ...scenarios.map((sc) => sc.id),
     ...(scenarioIds && !scenarioIds.includes('heap') ? [] : ['heap']),
   ];
+  const record = (got, round) => {
+    const rec = records.get(got.name).get(round) ?? { round, results: {}, heapPerRequest: undefined };
+    Object.assign(rec.results, got.results);
+    if (got.heapPerRequest) rec.heapPerRequest = got.heapPerRequest;
+    records.get(got.name).set(round, rec);
+  };
   for (let round = 0; round < rounds; round++) {
     for (const [stepIndex, step] of steps.entries()) {
-      for (const name of runOrder(only, round, stepIndex)) {
+      const order = runOrder(only, round, stepIndex);
+      for (const [index, name] of order.entries()) {
+        // raw and mc (adjacent in the order): measured together, slices alternating (paired.mjs).
+        const pair = step !== 'heap' && PAIR.includes(name) && PAIR.every((n) => only.includes(n));
+        if (pair && index > 0 && PAIR.includes(order[index - 1])) continue;
+        if (pair) {
+          const names = [name, order[index + 1]];
+          try {
+            for (const got of await runPaired(
+              names,
+              addresses,
+              quick ? 'quick' : 'full',
+              step,
+              quick ? { forks: 1 } : {},
+            ))
+              record(got, round);
+          } catch (err) {
+            console.log(`! ${names.join(' and ')} failed at ${step} in round ${round + 1}: ${err.message}`);
+          }
+          continue;
+        }
         const r = spawnSync(
           process.execPath,
           [
@@ -82,11 +110,7 @@ try {
           console.log(`! ${name} failed at ${step} in round ${round + 1} (exit ${r.status}): ${why?.trim()}`);
           continue;
         }
-        const got = JSON.parse(line);
-        const rec = records.get(name).get(round) ?? { round, results: {}, heapPerRequest: undefined };
-        Object.assign(rec.results, got.results);
-        if (got.heapPerRequest) rec.heapPerRequest = got.heapPerRequest;
-        records.get(name).set(round, rec);
+        record(JSON.parse(line), round);
       }
       process.stdout.write(`  round ${round + 1}/${rounds}: ${step} done\n`);
     }

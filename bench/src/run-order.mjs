@@ -7,7 +7,7 @@
 // around that pair, one place per step and per round, so none always follows the same neighbour.
 
 /** The pair whose ratio the targets compare; kept adjacent when both are measured. */
-const PAIR = ['raw', 'mc'];
+export const PAIR = ['raw', 'mc'];
 
 /**
  * @param {string[]} names the clients being measured (CLIENT_NAMES or --clients)

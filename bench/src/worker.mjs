@@ -41,15 +41,14 @@ function check(key, got) {
 }
 
 /** Runs `op` with `concurrency` workers until `total` ops are done or `maxMs` has passed. */
-async function drive(op, { total, concurrency, maxMs }) {
-  const latencies = [];
+async function drive(op, { total, concurrency, maxMs, latencies = [], first = 0 }) {
   let done = 0;
   let issued = 0;
   const start = performance.now();
   const deadline = start + maxMs;
   const worker = async () => {
     while (issued < total && performance.now() < deadline) {
-      const i = issued++;
+      const i = first + issued++;
       const t0 = performance.now();
       await op(i);
       // Sample latencies (every 8th) to keep the array small.
@@ -62,6 +61,68 @@ async function drive(op, { total, concurrency, maxMs }) {
   latencies.sort((a, b) => a - b);
   const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
   return { ops: done, secs, opsPerSec: done / secs, p50: q(0.5), p99: q(0.99) };
+}
+
+/**
+ * Sliced mode (`--slices N`, used by paired.mjs for raw and mc): after the warm-up and settle the
+ * worker prints `{"ready":true}` and then measures one slice of the loop (total / N ops) per `run`
+ * line read from stdin, answering each with a JSON line, until `end`. The parent alternates two such
+ * workers slice by slice, so drift on the machine over seconds hits both alike. The result sums the
+ * slices (ops, time, CPU) and keeps each slice's ops and seconds.
+ */
+const slicesArg = process.argv.indexOf('--slices');
+const slices = slicesArg > 0 ? Number(process.argv[slicesArg + 1]) : 0;
+const stdinLines = slices > 0 ? readLines(process.stdin) : undefined;
+
+async function* readLines(stream) {
+  let rest = '';
+  for await (const chunk of stream) {
+    rest += chunk;
+    let nl = rest.indexOf('\n');
+    while (nl >= 0) {
+      yield rest.slice(0, nl);
+      rest = rest.slice(nl + 1);
+      nl = rest.indexOf('\n');
+    }
+  }
+}
+
+/** The measured loop: once, or slice by slice as the parent asks. */
+async function measure(op, sc, size) {
+  if (slices === 0) {
+    await profiler?.post('Profiler.start');
+    const cpu0 = process.cpuUsage();
+    const r = await drive(op, { total: size.total, concurrency: sc.concurrency, maxMs: size.maxMs });
+    const cpu = process.cpuUsage(cpu0);
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      writeFileSync(`${process.env.BENCH_PROFILE}-${sc.id}.cpuprofile`, JSON.stringify(profile));
+    }
+    return { r, cpuUs: cpu.user + cpu.system };
+  }
+  const per = { total: Math.ceil(size.total / slices), maxMs: size.maxMs / slices };
+  const parts = [];
+  const latencies = [];
+  let cpuUs = 0;
+  let first = 0;
+  process.stdout.write('{"ready":true}\n');
+  for (;;) {
+    const { value: line, done } = await stdinLines.next();
+    if (done || line === 'end') break;
+    const cpu0 = process.cpuUsage();
+    // Op indexes go on from the previous slice, so the slices walk the keys as one loop would.
+    const part = await drive(op, { ...per, concurrency: sc.concurrency, latencies, first });
+    first += part.ops;
+    const cpu = process.cpuUsage(cpu0);
+    cpuUs += cpu.user + cpu.system;
+    parts.push({ ops: part.ops, secs: part.secs });
+    process.stdout.write(`${JSON.stringify({ ops: part.ops, secs: part.secs })}\n`);
+  }
+  const ops = parts.reduce((n, p) => n + p.ops, 0);
+  const secs = parts.reduce((n, p) => n + p.secs, 0);
+  latencies.sort((a, b) => a - b);
+  const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+  return { r: { ops, secs, opsPerSec: ops / secs, p50: q(0.5), p99: q(0.99), slices: parts }, cpuUs };
 }
 
 const results = {};
@@ -91,18 +152,11 @@ for (const sc of scenarios) {
   if (settleMs > 0 && globalThis.gc)
     await drive(op, { total: Math.ceil(size.total / 5), concurrency: sc.concurrency, maxMs: settleMs });
   const rssBeforeMb = process.memoryUsage.rss() / 2 ** 20;
-  await profiler?.post('Profiler.start');
-  const cpu0 = process.cpuUsage();
-  const r = await drive(op, { total: size.total, concurrency: sc.concurrency, maxMs: size.maxMs });
-  const cpu = process.cpuUsage(cpu0);
-  if (profiler) {
-    const { profile } = await profiler.post('Profiler.stop');
-    writeFileSync(`${process.env.BENCH_PROFILE}-${sc.id}.cpuprofile`, JSON.stringify(profile));
-  }
+  const { r, cpuUs } = await measure(op, sc, size);
   r.unitsPerSec = r.opsPerSec * (sc.unitsPerOp ?? 1);
-  r.cpuUsPerCall = (cpu.user + cpu.system) / r.ops;
+  r.cpuUsPerCall = cpuUs / r.ops;
   // The share of one core the client process used while driving: below 100 % it waited on the server.
-  r.cpuPercent = ((cpu.user + cpu.system) / 1e6 / r.secs) * 100;
+  r.cpuPercent = (cpuUs / 1e6 / r.secs) * 100;
   r.rssBeforeMb = rssBeforeMb;
   r.maxRssMb = process.resourceUsage().maxRSS / 1024;
   r.rssGrowthMb = r.maxRssMb - rssStartMb;

@@ -1,0 +1,130 @@
+// Runs two clients' workers at once on one scenario and alternates their measured loops slice by
+// slice (worker.mjs --slices): A B B A A B ... Each worker warms up on its own, then waits idle
+// while the other measures. Until 2026-12-03 each client measured its whole loop (1-3 s) in one go,
+// one after the other, and this VM's speed drifts within seconds: per-round ratios of mc to raw
+// spread over 0.80-1.38 on 100 KiB gets (`node local/worker-ab.mjs get-100K-x10 6`). Sliced, both
+// clients see the same seconds of the machine, in pieces of a tenth of a second or so.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/** Slices per measured loop, over all forks: about 100 ms each for raw and mc at the full loop counts. */
+export const SLICES = 18;
+/** Pairs of processes per round. */
+export const FORKS = 3;
+
+/** A worker process in sliced mode, read line by line. */
+function startWorker(name, args) {
+  const argv = [process.execPath, '--expose-gc', join(import.meta.dirname, 'worker.mjs'), name, ...args];
+  // BENCH_PIN_CLIENT=<cpus>: the workers run under taskset (local experiments).
+  const pin = process.env.BENCH_PIN_CLIENT;
+  const [cmd, ...cmdArgs] = pin ? ['taskset', '-c', pin, ...argv] : argv;
+  const child = spawn(cmd, cmdArgs, { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const lines = [];
+  const waiting = [];
+  let rest = '';
+  let exited = false;
+  child.stdout.on('data', (d) => {
+    rest += d;
+    let nl = rest.indexOf('\n');
+    while (nl >= 0) {
+      const line = rest.slice(0, nl);
+      rest = rest.slice(nl + 1);
+      if (waiting.length > 0) waiting.shift().resolve(line);
+      else lines.push(line);
+      nl = rest.indexOf('\n');
+    }
+  });
+  child.on('exit', (code) => {
+    exited = true;
+    for (const w of waiting.splice(0)) w.reject(new Error(`${name} exited (${code}): ${lastLine(stderr)}`));
+  });
+  return {
+    name,
+    /** The next line the worker prints (a JSON object). */
+    next() {
+      if (lines.length > 0) return Promise.resolve(JSON.parse(lines.shift()));
+      if (exited) return Promise.reject(new Error(`${name} exited: ${lastLine(stderr)}`));
+      return new Promise((resolve, reject) => waiting.push({ resolve, reject })).then((l) => JSON.parse(l));
+    },
+    send(line) {
+      child.stdin.write(`${line}\n`);
+    },
+    kill() {
+      if (!exited) child.kill('SIGKILL');
+    },
+  };
+}
+
+function lastLine(text) {
+  const ls = text.trim().split('\n');
+  return ls.find((l) => /Error|error:/.test(l)) ?? ls.at(-1) ?? '';
+}
+
+/**
+ * One pair of worker processes: both warm up, then `runs` slices each, alternating (ABBA), then both
+ * report. Resolves with each worker's final JSON, in the order of `names`.
+ */
+async function runOnePair(names, addresses, mode, step, slices, runs, firstGoes) {
+  const workers = names.map((name) => startWorker(name, [addresses, mode, step, '--slices', String(slices)]));
+  try {
+    // Both warmed up and settled (at the same time, each on its own connection).
+    await Promise.all(workers.map((w) => w.next()));
+    for (let s = 0; s < runs; s++) {
+      // ABBA: each client goes first in every other slice, so neither always follows the other.
+      for (const w of (s + firstGoes) % 2 === 0 ? workers : [...workers].reverse()) {
+        w.send('run');
+        await w.next();
+      }
+    }
+    for (const w of workers) w.send('end');
+    return await Promise.all(workers.map((w) => w.next()));
+  } finally {
+    for (const w of workers) w.kill();
+  }
+}
+
+/**
+ * Measures two clients on scenario `step` in `forks` pairs of processes, one pair after the other,
+ * each measuring `1 / forks` of the loop in slices that alternate between the two. A process brings
+ * its own speed (its placement, its JIT's choices): two raw processes side by side differ by up to
+ * 20 %, slice after slice, so a ratio from one pair is one draw of that; several pairs average it.
+ * Resolves with, per client in the order of `names`, its scenario result summed over the forks
+ * (ops, seconds, CPU; p50 and p99 are the median of the forks'; peak RSS the highest) and each
+ * fork's own.
+ */
+export async function runPaired(names, addresses, mode, step, { forks = FORKS, slices = SLICES } = {}) {
+  const runs = Math.ceil(slices / forks);
+  const perFork = [];
+  for (let f = 0; f < forks; f++)
+    perFork.push(await runOnePair(names, addresses, mode, step, runs * forks, runs, f % 2));
+  return names.map((name, i) => {
+    const rs = perFork.map((out) => out[i].results[step]);
+    const sum = (f) => rs.reduce((n, r) => n + f(r), 0);
+    const ops = sum((r) => r.ops);
+    const secs = sum((r) => r.secs);
+    const cpuUs = sum((r) => r.cpuUsPerCall * r.ops);
+    const opsPerSec = ops / secs;
+    const med = (f) => rs.map(f).sort((a, b) => a - b)[(rs.length - 1) >> 1];
+    const result = {
+      ops,
+      secs,
+      opsPerSec,
+      unitsPerSec: opsPerSec * (rs[0].unitsPerSec / rs[0].opsPerSec),
+      p50: med((r) => r.p50),
+      p99: med((r) => r.p99),
+      cpuUsPerCall: cpuUs / ops,
+      cpuPercent: (cpuUs / 1e6 / secs) * 100,
+      rssBeforeMb: Math.min(...rs.map((r) => r.rssBeforeMb)),
+      maxRssMb: Math.max(...rs.map((r) => r.maxRssMb)),
+      rssGrowthMb: Math.max(...rs.map((r) => r.rssGrowthMb)),
+      forks: rs.map((r) => ({ ops: r.ops, secs: r.secs, cpuUsPerCall: r.cpuUsPerCall, slices: r.slices })),
+    };
+    return { name, results: { [step]: result }, maxRssMb: result.maxRssMb };
+  });
+}
