@@ -1,5 +1,5 @@
 // Local (not part of the bench): two clients measured with paired.mjs (slices alternating), N rounds.
-// node local/slice-ab.mjs <scenario> <rounds> [clients=raw,mc] [forks]
+// node local/slice-ab.mjs <scenario> <rounds> [clients=raw,mc] [forks]   (WHOLE=1: forks without slices)
 // Prints the per-round ratio of the second client to the first, and the per-slice-pair ratios'
 // spread, to compare with local/worker-ab.mjs (whole loops one after the other).
 import { execFileSync } from 'node:child_process';
@@ -21,7 +21,7 @@ const ratios = [];
 try {
   for (let r = 0; r < Number(roundsArg); r++) {
     const order = r % 2 ? [...clients].reverse() : clients;
-    const out = await runPaired(order, addresses, 'full', scenario, { forks: Number(forksArg) || FORKS });
+    const out = await runPaired(order, addresses, 'full', scenario, { forks: Number(forksArg) || FORKS, sliced: !process.env.WHOLE });
     const [a, b] = (r % 2 ? [out[1], out[0]] : out).map((o) => o.results[scenario]);
     const ratio = b.opsPerSec / a.opsPerSec;
     ratios.push(ratio);

@@ -1,5 +1,5 @@
 // mc's benchmark: every client, every scenario, interleaved round by round, against a memcached
-// started here on loopback. Usage: node src/main.mjs [--quick] [--rounds N] [--clients a,b] [--scenarios id,id]
+// started here on loopback. Usage: node src/main.mjs [--quick] [--rounds N] [--clients a,b] [--scenarios id,id] [--sliced]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -18,6 +18,9 @@ const quick = args.includes('--quick');
 const rounds = Number(args[args.indexOf('--rounds') + 1]) || (quick ? 1 : 3);
 const only = args.includes('--clients') ? args[args.indexOf('--clients') + 1].split(',') : CLIENT_NAMES;
 
+// --sliced: raw and mc alternate slice by slice (paired.mjs); their numbers are then comparable
+// with each other only.
+const sliced = args.includes('--sliced');
 const scenarioIds = args.includes('--scenarios') ? args[args.indexOf('--scenarios') + 1] : '';
 const scenarios = scenarioIds ? SCENARIOS.filter((sc) => scenarioIds.split(',').includes(sc.id)) : SCENARIOS;
 
@@ -32,7 +35,9 @@ const addresses = servers.map((s) => s.address).join(',');
 const memcachedVersion = execFileSync(process.env.MEMCACHED_BIN || 'memcached', ['-V'], {
   encoding: 'utf8',
 }).trim();
-console.log(`mc bench (${quick ? 'quick' : 'full'}, ${rounds} round(s))`);
+console.log(
+  `mc bench (${quick ? 'quick' : 'full'}, ${rounds} round(s)${sliced ? ', raw and mc sliced' : ''})`,
+);
 console.log(
   `machine: ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
 );
@@ -56,7 +61,7 @@ try {
   // included), and the clients take their turn at one scenario within seconds of each other, the
   // rest rotated around raw and mc (run-order.mjs), so drift on this shared machine hits them
   // alike. raw and mc, whose ratio the targets are, run in three pairs of processes per round,
-  // their slices alternating (paired.mjs).
+  // each measuring a third of the loop (paired.mjs).
   const records = new Map(only.map((n) => [n, new Map()])); // name → round → record
   const steps = [
     ...scenarios.map((sc) => sc.id),
@@ -72,19 +77,16 @@ try {
     for (const [stepIndex, step] of steps.entries()) {
       const order = runOrder(only, round, stepIndex);
       for (const [index, name] of order.entries()) {
-        // raw and mc (adjacent in the order): measured together, slices alternating (paired.mjs).
+        // raw and mc (adjacent in the order): measured together, in forks (paired.mjs).
         const pair = step !== 'heap' && PAIR.includes(name) && PAIR.every((n) => only.includes(n));
         if (pair && index > 0 && PAIR.includes(order[index - 1])) continue;
         if (pair) {
           const names = [name, order[index + 1]];
           try {
-            for (const got of await runPaired(
-              names,
-              addresses,
-              quick ? 'quick' : 'full',
-              step,
-              quick ? { forks: 1 } : {},
-            ))
+            for (const got of await runPaired(names, addresses, quick ? 'quick' : 'full', step, {
+              sliced,
+              ...(quick ? { forks: 1 } : {}),
+            }))
               record(got, round);
           } catch (err) {
             console.log(`! ${names.join(' and ')} failed at ${step} in round ${round + 1}: ${err.message}`);

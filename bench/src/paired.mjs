@@ -1,10 +1,16 @@
-// Runs two clients' workers at once on one scenario and alternates their measured loops slice by
-// slice (worker.mjs --slices): A B B A A B ... Each worker warms up on its own, then waits idle
-// while the other measures. Until 2026-12-03 each client measured its whole loop (1-3 s) in one go,
-// one after the other, and this VM's speed drifts within seconds: per-round ratios of mc to raw
-// spread over 0.80-1.38 on 100 KiB gets (`node local/worker-ab.mjs get-100K-x10 6`). Sliced, both
-// clients see the same seconds of the machine, in pieces of a tenth of a second or so.
-import { spawn } from 'node:child_process';
+// raw and mc, whose ratio issue 17's targets are, measured in several pairs of processes ("forks",
+// as JMH calls them) per round, because a process brings a speed of its own on this VM: two raw
+// processes measured slice by slice against each other (so that drift hits both alike) still
+// differed by 0.77-1.32 from pair to pair (`node local/slice-ab.mjs get-100K-x10 6 raw,raw 1`),
+// also pinned, also with memcached at -t 1. Each fork measures 1 / forks of the loop.
+//
+// Default: in each fork the two run one after the other, whole, like every other client (the first
+// alternating from fork to fork), so every client of a run is measured the same way. `sliced`: the
+// two workers run at once and their loops alternate slice by slice (worker.mjs --slices; A B B A
+// ...), which takes drift out of their ratio, but costs both of them 20-30 % of their throughput on
+// this VM (cause not found: 08:42 run and `local/slice-ab.mjs` against `local/worker-ab.mjs`), so
+// their numbers are then comparable with each other only, not with the other clients'.
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 /** Slices per measured loop, over all forks: about 100 ms each for raw and mc at the full loop counts. */
@@ -89,20 +95,54 @@ async function runOnePair(names, addresses, mode, step, slices, runs, firstGoes)
   }
 }
 
+/** One worker measuring its share of the loop alone, to the end (no slices). */
+function runWhole(name, addresses, mode, step, forks) {
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      join(import.meta.dirname, 'worker.mjs'),
+      name,
+      addresses,
+      mode,
+      step,
+      '--share',
+      String(forks),
+    ],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  const line = r.stdout.trim().split('\n').pop();
+  if (r.status !== 0 || !line?.startsWith('{'))
+    throw new Error(
+      `${name} exited (${r.status}): ${lastLine(r.stderr || r.stdout || r.error?.message || '')}`,
+    );
+  return JSON.parse(line);
+}
+
 /**
- * Measures two clients on scenario `step` in `forks` pairs of processes, one pair after the other,
- * each measuring `1 / forks` of the loop in slices that alternate between the two. A process brings
- * its own speed (its placement, its JIT's choices): two raw processes side by side differ by up to
- * 20 %, slice after slice, so a ratio from one pair is one draw of that; several pairs average it.
- * Resolves with, per client in the order of `names`, its scenario result summed over the forks
- * (ops, seconds, CPU; p50 and p99 are the median of the forks'; peak RSS the highest) and each
- * fork's own.
+ * Measures two clients on scenario `step` in `forks` pairs of processes, one pair after the other
+ * (see the top of this file for `sliced`). Resolves with, per client in the order of `names`, its
+ * scenario result summed over the forks (ops, seconds, CPU; p50 and p99 are the median of the
+ * forks'; peak RSS the highest) and each fork's own.
  */
-export async function runPaired(names, addresses, mode, step, { forks = FORKS, slices = SLICES } = {}) {
+export async function runPaired(
+  names,
+  addresses,
+  mode,
+  step,
+  { forks = FORKS, slices = SLICES, sliced = false } = {},
+) {
   const runs = Math.ceil(slices / forks);
   const perFork = [];
-  for (let f = 0; f < forks; f++)
-    perFork.push(await runOnePair(names, addresses, mode, step, runs * forks, runs, f % 2));
+  for (let f = 0; f < forks; f++) {
+    if (sliced) perFork.push(await runOnePair(names, addresses, mode, step, runs * forks, runs, f % 2));
+    else {
+      const order = f % 2 ? [1, 0] : [0, 1];
+      const out = [];
+      for (const i of order) out[i] = runWhole(names[i], addresses, mode, step, forks);
+      perFork.push(out);
+    }
+  }
   return names.map((name, i) => {
     const rs = perFork.map((out) => out[i].results[step]);
     const sum = (f) => rs.reduce((n, r) => n + f(r), 0);

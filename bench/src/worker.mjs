@@ -64,7 +64,7 @@ async function drive(op, { total, concurrency, maxMs, latencies = [], first = 0 
 }
 
 /**
- * Sliced mode (`--slices N`, used by paired.mjs for raw and mc): after the warm-up and settle the
+ * Sliced mode (`--slices N`, paired.mjs with `sliced`): after the warm-up and settle the
  * worker prints `{"ready":true}` and then measures one slice of the loop (total / N ops) per `run`
  * line read from stdin, answering each with a JSON line, until `end`. The parent alternates two such
  * workers slice by slice, so drift on the machine over seconds hits both alike. The result sums the
@@ -72,6 +72,9 @@ async function drive(op, { total, concurrency, maxMs, latencies = [], first = 0 
  */
 const slicesArg = process.argv.indexOf('--slices');
 const slices = slicesArg > 0 ? Number(process.argv[slicesArg + 1]) : 0;
+// `--share F`: measure 1 / F of the loop (ops and time limit), for one of F forks (paired.mjs).
+const shareArg = process.argv.indexOf('--share');
+const share = shareArg > 0 ? Number(process.argv[shareArg + 1]) : 1;
 const stdinLines = slices > 0 ? readLines(process.stdin) : undefined;
 
 async function* readLines(stream) {
@@ -88,7 +91,8 @@ async function* readLines(stream) {
 }
 
 /** The measured loop: once, or slice by slice as the parent asks. */
-async function measure(op, sc, size) {
+async function measure(op, sc, full) {
+  const size = share === 1 ? full : { total: Math.ceil(full.total / share), maxMs: full.maxMs / share };
   if (slices === 0) {
     await profiler?.post('Profiler.start');
     const cpu0 = process.cpuUsage();
