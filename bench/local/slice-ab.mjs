@@ -21,7 +21,10 @@ const ratios = [];
 try {
   for (let r = 0; r < Number(roundsArg); r++) {
     const order = r % 2 ? [...clients].reverse() : clients;
-    const out = await runPaired(order, addresses, 'full', scenario, { forks: Number(forksArg) || FORKS, sliced: !process.env.WHOLE });
+    const out = await runPaired(order, addresses, 'full', scenario, {
+      forks: Number(forksArg) || FORKS,
+      sliced: !process.env.WHOLE,
+    });
     const [a, b] = (r % 2 ? [out[1], out[0]] : out).map((o) => o.results[scenario]);
     const ratio = b.opsPerSec / a.opsPerSec;
     ratios.push(ratio);

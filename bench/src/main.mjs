@@ -1,5 +1,5 @@
 // mc's benchmark: every client, every scenario, interleaved round by round, against a memcached
-// started here on loopback. Usage: node src/main.mjs [--quick] [--rounds N] [--clients a,b] [--scenarios id,id] [--sliced]
+// started here on loopback. Usage: node src/main.mjs [--quick] [--rounds N] [--clients a,b] [--scenarios id,id] [--forks N] [--sliced]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -18,9 +18,12 @@ const quick = args.includes('--quick');
 const rounds = Number(args[args.indexOf('--rounds') + 1]) || (quick ? 1 : 3);
 const only = args.includes('--clients') ? args[args.indexOf('--clients') + 1].split(',') : CLIENT_NAMES;
 
-// --sliced: raw and mc alternate slice by slice (paired.mjs); their numbers are then comparable
-// with each other only.
+// --forks N: raw and mc run in N pairs of processes per step, each measuring 1 / N of the loop;
+// --sliced: their two processes run at once, loops alternating slice by slice (paired.mjs). Both
+// narrow the spread of mc ÷ raw, and both slowed raw against a lone raw-merged process in the runs
+// of 2026-12-03 (bench/README.md, "Forks and slices"), so the default is one process each.
 const sliced = args.includes('--sliced');
+const forks = args.includes('--forks') ? Number(args[args.indexOf('--forks') + 1]) : sliced ? 3 : 1;
 const scenarioIds = args.includes('--scenarios') ? args[args.indexOf('--scenarios') + 1] : '';
 const scenarios = scenarioIds ? SCENARIOS.filter((sc) => scenarioIds.split(',').includes(sc.id)) : SCENARIOS;
 
@@ -36,7 +39,7 @@ const memcachedVersion = execFileSync(process.env.MEMCACHED_BIN || 'memcached', 
   encoding: 'utf8',
 }).trim();
 console.log(
-  `mc bench (${quick ? 'quick' : 'full'}, ${rounds} round(s)${sliced ? ', raw and mc sliced' : ''})`,
+  `mc bench (${quick ? 'quick' : 'full'}, ${rounds} round(s)${forks > 1 ? `, raw and mc in ${forks} forks` : ''}${sliced ? ', sliced' : ''})`,
 );
 console.log(
   `machine: ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
@@ -60,8 +63,7 @@ try {
   // One process per client per scenario per round: each number is a process's own (peak RSS
   // included), and the clients take their turn at one scenario within seconds of each other, the
   // rest rotated around raw and mc (run-order.mjs), so drift on this shared machine hits them
-  // alike. raw and mc, whose ratio the targets are, run in three pairs of processes per round,
-  // each measuring a third of the loop (paired.mjs).
+  // alike. With --forks / --sliced, raw and mc run in pairs of processes (paired.mjs).
   const records = new Map(only.map((n) => [n, new Map()])); // name → round → record
   const steps = [
     ...scenarios.map((sc) => sc.id),
@@ -77,15 +79,19 @@ try {
     for (const [stepIndex, step] of steps.entries()) {
       const order = runOrder(only, round, stepIndex);
       for (const [index, name] of order.entries()) {
-        // raw and mc (adjacent in the order): measured together, in forks (paired.mjs).
-        const pair = step !== 'heap' && PAIR.includes(name) && PAIR.every((n) => only.includes(n));
+        // raw and mc (adjacent in the order), with --forks or --sliced: measured together (paired.mjs).
+        const pair =
+          (forks > 1 || sliced) &&
+          step !== 'heap' &&
+          PAIR.includes(name) &&
+          PAIR.every((n) => only.includes(n));
         if (pair && index > 0 && PAIR.includes(order[index - 1])) continue;
         if (pair) {
           const names = [name, order[index + 1]];
           try {
             for (const got of await runPaired(names, addresses, quick ? 'quick' : 'full', step, {
               sliced,
-              ...(quick ? { forks: 1 } : {}),
+              forks: quick ? 1 : forks,
             }))
               record(got, round);
           } catch (err) {

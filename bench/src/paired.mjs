@@ -1,21 +1,21 @@
 // raw and mc, whose ratio issue 17's targets are, measured in several pairs of processes ("forks",
-// as JMH calls them) per round, because a process brings a speed of its own on this VM: two raw
-// processes measured slice by slice against each other (so that drift hits both alike) still
-// differed by 0.77-1.32 from pair to pair (`node local/slice-ab.mjs get-100K-x10 6 raw,raw 1`),
-// also pinned, also with memcached at -t 1. Each fork measures 1 / forks of the loop.
+// as JMH calls them) per step, for main.mjs's --forks and --sliced: on this VM a process brings a
+// speed of its own (two raw processes measured slice by slice against each other differed by
+// 0.77-1.32 from pair to pair: `node local/slice-ab.mjs get-100K-x10 6 raw,raw 1`, also pinned,
+// also with memcached at -t 1). Each fork measures 1 / forks of the loop.
 //
-// Default: in each fork the two run one after the other, whole, like every other client (the first
-// alternating from fork to fork), so every client of a run is measured the same way. `sliced`: the
-// two workers run at once and their loops alternate slice by slice (worker.mjs --slices; A B B A
-// ...), which takes drift out of their ratio, but costs both of them 20-30 % of their throughput on
-// this VM (cause not found: 08:42 run and `local/slice-ab.mjs` against `local/worker-ab.mjs`), so
-// their numbers are then comparable with each other only, not with the other clients'.
+// Whole (default): in each fork the two run one after the other, whole (the first alternating from
+// fork to fork). `sliced`: the two workers run at once and their loops alternate slice by slice
+// (worker.mjs --slices; A B B A ...), which also takes drift out of their ratio. Both modes narrowed
+// the spread of mc / raw, and in both raw came out 15-25 % slower than raw-merged (nearly the same
+// code, one process, whole loop) on serial and 16 MiB gets (bench/README.md, "Forks and slices";
+// cause not found), so their numbers compare raw and mc with each other only.
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 /** Slices per measured loop, over all forks: about 100 ms each for raw and mc at the full loop counts. */
 export const SLICES = 18;
-/** Pairs of processes per round. */
+/** Pairs of processes per step when the caller does not say. */
 export const FORKS = 3;
 
 /** A worker process in sliced mode, read line by line. */
