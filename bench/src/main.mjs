@@ -6,7 +6,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CLIENT_NAMES } from './clients.mjs';
 import { startServer } from './memcached-server.mjs';
-import { runPaired } from './paired.mjs';
+import { runPaired, runWorker } from './paired.mjs';
 import { preloadServers } from './preload.mjs';
 import { markdown, summarize } from './report.mjs';
 import { PAIR, runOrder } from './run-order.mjs';
@@ -23,7 +23,14 @@ const only = args.includes('--clients') ? args[args.indexOf('--clients') + 1].sp
 // narrow the spread of mc ÷ raw, and both slowed raw against a lone raw-merged process in the runs
 // of 2026-12-03 (bench/README.md, "Forks and slices"), so the default is one process each.
 const sliced = args.includes('--sliced');
-const forks = args.includes('--forks') ? Number(args[args.indexOf('--forks') + 1]) : sliced ? 3 : 1;
+// --quick measures one fork (its loops are too short to share).
+const forks = quick
+  ? 1
+  : args.includes('--forks')
+    ? Number(args[args.indexOf('--forks') + 1])
+    : sliced
+      ? 3
+      : 1;
 const scenarioIds = args.includes('--scenarios') ? args[args.indexOf('--scenarios') + 1] : '';
 const scenarios = scenarioIds ? SCENARIOS.filter((sc) => scenarioIds.split(',').includes(sc.id)) : SCENARIOS;
 
@@ -91,7 +98,7 @@ try {
           try {
             for (const got of await runPaired(names, addresses, quick ? 'quick' : 'full', step, {
               sliced,
-              forks: quick ? 1 : forks,
+              forks,
             }))
               record(got, round);
           } catch (err) {
@@ -99,26 +106,11 @@ try {
           }
           continue;
         }
-        const r = spawnSync(
-          process.execPath,
-          [
-            '--expose-gc',
-            join(import.meta.dirname, 'worker.mjs'),
-            name,
-            addresses,
-            quick ? 'quick' : 'full',
-            step,
-          ],
-          { encoding: 'utf8', timeout: 120_000 },
-        );
-        const line = r.stdout.trim().split('\n').pop();
-        if (r.status !== 0 || !line?.startsWith('{')) {
-          const out = (r.stderr || r.stdout || r.error?.message || '').trim().split('\n');
-          const why = out.find((l) => /Error|error:/.test(l)) ?? out.at(-1);
-          console.log(`! ${name} failed at ${step} in round ${round + 1} (exit ${r.status}): ${why?.trim()}`);
-          continue;
+        try {
+          record(runWorker(name, addresses, quick ? 'quick' : 'full', step), round);
+        } catch (err) {
+          console.log(`! ${name} failed at ${step} in round ${round + 1} (${err.message})`);
         }
-        record(JSON.parse(line), round);
       }
       process.stdout.write(`  round ${round + 1}/${rounds}: ${step} done\n`);
     }

@@ -95,27 +95,19 @@ async function runOnePair(names, addresses, mode, step, slices, runs, firstGoes)
   }
 }
 
-/** One worker measuring its share of the loop alone, to the end (no slices). */
-function runWhole(name, addresses, mode, step, forks) {
-  const r = spawnSync(
-    process.execPath,
-    [
-      '--expose-gc',
-      join(import.meta.dirname, 'worker.mjs'),
-      name,
-      addresses,
-      mode,
-      step,
-      '--share',
-      String(forks),
-    ],
-    { encoding: 'utf8', timeout: 120_000 },
-  );
+/**
+ * One worker process for one client and one step, run to its end (main.mjs's clients, and a fork's
+ * processes with `--share`): its JSON line, or an Error saying why it failed.
+ */
+export function runWorker(name, addresses, mode, step, extraArgs = []) {
+  const worker = join(import.meta.dirname, 'worker.mjs');
+  const r = spawnSync(process.execPath, ['--expose-gc', worker, name, addresses, mode, step, ...extraArgs], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   const line = r.stdout.trim().split('\n').pop();
   if (r.status !== 0 || !line?.startsWith('{'))
-    throw new Error(
-      `${name} exited (${r.status}): ${lastLine(r.stderr || r.stdout || r.error?.message || '')}`,
-    );
+    throw new Error(`exit ${r.status}: ${lastLine(r.stderr || r.stdout || r.error?.message || '')}`);
   return JSON.parse(line);
 }
 
@@ -139,7 +131,7 @@ export async function runPaired(
     else {
       const order = f % 2 ? [1, 0] : [0, 1];
       const out = [];
-      for (const i of order) out[i] = runWhole(names[i], addresses, mode, step, forks);
+      for (const i of order) out[i] = runWorker(names[i], addresses, mode, step, ['--share', String(forks)]);
       perFork.push(out);
     }
   }
