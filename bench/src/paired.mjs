@@ -8,8 +8,9 @@
 // fork to fork). `sliced`: the two workers run at once and their loops alternate slice by slice
 // (worker.mjs --slices; A B B A ...), which also takes drift out of their ratio. Both modes narrowed
 // the spread of mc / raw, and in both raw came out 15-25 % slower than raw-merged (nearly the same
-// code, one process, whole loop) on serial and 16 MiB gets (bench/README.md, "Forks and slices";
-// cause not found), so their numbers compare raw and mc with each other only.
+// code, one process, whole loop) on serial and 16 MiB gets (bench/README.md, "Forks and slices":
+// in part the shorter loop, 14 % slower on 16 MiB gets, `node local/share-ab.mjs get-16M`), so
+// their numbers compare raw and mc with each other only.
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
