@@ -13,6 +13,7 @@
 // their numbers compare raw and mc with each other only.
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 
 /** Slices per measured loop, over all forks: about 100 ms each for raw and mc at the full loop counts. */
 export const SLICES = 18;
@@ -22,48 +23,27 @@ export const FORKS = 3;
 /** A worker process in sliced mode, read line by line. */
 function startWorker(name, args) {
   const argv = [process.execPath, '--expose-gc', join(import.meta.dirname, 'worker.mjs'), name, ...args];
-  // BENCH_PIN_CLIENT=<cpus>: the workers run under taskset (local experiments).
-  const pin = process.env.BENCH_PIN_CLIENT;
+  // PIN_CLIENT=<cpus>: the workers run under taskset (local experiments, as in local/worker-ab.mjs).
+  const pin = process.env.PIN_CLIENT;
   const [cmd, ...cmdArgs] = pin ? ['taskset', '-c', pin, ...argv] : argv;
   const child = spawn(cmd, cmdArgs, { stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
   let stderr = '';
-  child.stderr.on('data', (d) => {
+  child.stderr.setEncoding('utf8').on('data', (d) => {
     stderr += d;
   });
-  const lines = [];
-  const waiting = [];
-  let rest = '';
-  let exited = false;
-  child.stdout.on('data', (d) => {
-    rest += d;
-    let nl = rest.indexOf('\n');
-    while (nl >= 0) {
-      const line = rest.slice(0, nl);
-      rest = rest.slice(nl + 1);
-      if (waiting.length > 0) waiting.shift().resolve(line);
-      else lines.push(line);
-      nl = rest.indexOf('\n');
-    }
-  });
-  child.on('exit', (code) => {
-    exited = true;
-    for (const w of waiting.splice(0)) w.reject(new Error(`${name} exited (${code}): ${lastLine(stderr)}`));
-  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   return {
-    name,
     /** The next line the worker prints (a JSON object). */
-    next() {
-      if (lines.length > 0) return Promise.resolve(JSON.parse(lines.shift()));
-      if (exited) return Promise.reject(new Error(`${name} exited: ${lastLine(stderr)}`));
-      return new Promise((resolve, reject) => waiting.push({ resolve, reject })).then((l) => JSON.parse(l));
+    async next() {
+      const { value, done } = await lines.next();
+      if (done) throw new Error(`${name} exited (${child.exitCode}): ${lastLine(stderr)}`);
+      return JSON.parse(value);
     },
     send(line) {
       child.stdin.write(`${line}\n`);
     },
     kill() {
-      if (!exited) child.kill('SIGKILL');
+      if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
 }

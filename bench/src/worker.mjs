@@ -7,6 +7,7 @@
 // queued, divided by N), as bench/src/memory.mjs measures it for mc alone.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { createInterface } from 'node:readline';
 import { makeClient } from './clients.mjs';
 import { expectedValue, SCENARIOS } from './scenarios.mjs';
 
@@ -40,7 +41,10 @@ function check(key, got) {
     );
 }
 
-/** Runs `op` with `concurrency` workers until `total` ops are done or `maxMs` has passed. */
+/**
+ * Runs `op` with `concurrency` workers until `total` ops are done or `maxMs` has passed; op indexes
+ * start at `first`. Every 8th call's latency goes to `latencies` (unsorted: see percentiles()).
+ */
 async function drive(op, { total, concurrency, maxMs, latencies = [], first = 0 }) {
   let done = 0;
   let issued = 0;
@@ -57,10 +61,14 @@ async function drive(op, { total, concurrency, maxMs, latencies = [], first = 0 
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  const secs = (performance.now() - start) / 1000;
+  return { ops: done, secs: (performance.now() - start) / 1000 };
+}
+
+/** p50 and p99 of sampled latencies (sorted here, after the CPU of the loop was read). */
+function percentiles(latencies) {
   latencies.sort((a, b) => a - b);
   const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-  return { ops: done, secs, opsPerSec: done / secs, p50: q(0.5), p99: q(0.99) };
+  return { p50: q(0.5), p99: q(0.99) };
 }
 
 /**
@@ -75,29 +83,18 @@ const slices = slicesArg > 0 ? Number(process.argv[slicesArg + 1]) : 0;
 // `--share F`: measure 1 / F of the loop (ops and time limit), for one of F forks (paired.mjs).
 const shareArg = process.argv.indexOf('--share');
 const share = shareArg > 0 ? Number(process.argv[shareArg + 1]) : 1;
-const stdinLines = slices > 0 ? readLines(process.stdin) : undefined;
-
-async function* readLines(stream) {
-  let rest = '';
-  for await (const chunk of stream) {
-    rest += chunk;
-    let nl = rest.indexOf('\n');
-    while (nl >= 0) {
-      yield rest.slice(0, nl);
-      rest = rest.slice(nl + 1);
-      nl = rest.indexOf('\n');
-    }
-  }
-}
+const stdinLines = slices > 0 ? createInterface({ input: process.stdin })[Symbol.asyncIterator]() : undefined;
 
 /** The measured loop: once, or slice by slice as the parent asks. */
 async function measure(op, sc, full) {
   const size = share === 1 ? full : { total: Math.ceil(full.total / share), maxMs: full.maxMs / share };
   if (slices === 0) {
     await profiler?.post('Profiler.start');
+    const latencies = [];
     const cpu0 = process.cpuUsage();
-    const r = await drive(op, { total: size.total, concurrency: sc.concurrency, maxMs: size.maxMs });
+    const { ops, secs } = await drive(op, { ...size, concurrency: sc.concurrency, latencies });
     const cpu = process.cpuUsage(cpu0);
+    const r = { ops, secs, opsPerSec: ops / secs, ...percentiles(latencies) };
     if (profiler) {
       const { profile } = await profiler.post('Profiler.stop');
       writeFileSync(`${process.env.BENCH_PROFILE}-${sc.id}.cpuprofile`, JSON.stringify(profile));
@@ -119,14 +116,12 @@ async function measure(op, sc, full) {
     first += part.ops;
     const cpu = process.cpuUsage(cpu0);
     cpuUs += cpu.user + cpu.system;
-    parts.push({ ops: part.ops, secs: part.secs });
-    process.stdout.write(`${JSON.stringify({ ops: part.ops, secs: part.secs })}\n`);
+    parts.push(part);
+    process.stdout.write(`${JSON.stringify(part)}\n`);
   }
   const ops = parts.reduce((n, p) => n + p.ops, 0);
   const secs = parts.reduce((n, p) => n + p.secs, 0);
-  latencies.sort((a, b) => a - b);
-  const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-  return { r: { ops, secs, opsPerSec: ops / secs, p50: q(0.5), p99: q(0.99), slices: parts }, cpuUs };
+  return { r: { ops, secs, opsPerSec: ops / secs, ...percentiles(latencies), slices: parts }, cpuUs };
 }
 
 const results = {};

@@ -670,6 +670,21 @@ describe('KeyHint.onValue (values streamed as they are read)', () => {
     expect(p.read(Expect.Values, undefined, hint)).toEqual({ type: 'values', values: [] });
   });
 
+  it('the END of a streamed reply is one shared, frozen reply; without onValue each END is its own', () => {
+    const p = new ReplyParser();
+    const hint = { keys: ['a'], end: 1, pos: 0, onValue: () => {} };
+    p.push(Buffer.from('VALUE a 0 1\r\nx\r\nEND\r\nEND\r\nEND\r\nEND\r\n'));
+    const first = p.read(Expect.Values, undefined, hint)!;
+    const second = p.read(Expect.Values, undefined, hint)!;
+    expect(second).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(first.type === 'values' && Object.isFrozen(first.values) && first.values.length === 0).toBe(true);
+    const plain = p.read(Expect.Values)!;
+    expect(plain).not.toBe(first);
+    expect(plain).toEqual({ type: 'values', values: [] });
+    expect(p.read(Expect.Values)).not.toBe(plain);
+  });
+
   it('an error line after a streamed value is a ProtocolError, not a reply', () => {
     const p = new ReplyParser();
     const hint = { keys: ['a'], end: 1, pos: 0, onValue: () => {} };
