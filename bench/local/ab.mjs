@@ -9,12 +9,15 @@ const what = process.argv[2] ?? 'multi';
 const rounds = Number(process.argv[3] ?? 5);
 const mc = await startMemcached({ args: ['-t', '2', '-I', '16m'], memoryMb: 256 });
 const [host, port] = mc.address.split(':');
-const raw = await rawClient(host, Number(port));
-const merged = await rawClient(host, Number(port), { merge: true });
 const c = new Client(mc.address, {
   ...(process.env.NOBATCH ? { batchGets: false } : {}),
   ...(process.env.TIMEOUT ? { timeout: Number(process.env.TIMEOUT) } : {}),
 });
+// MC_FIRST=1: mc's connection is opened before raw's (memcached gives connections to its worker
+// threads in turn, so the order decides which thread serves which client).
+if (process.env.MC_FIRST) await c.get('x');
+const raw = await rawClient(host, Number(port));
+const merged = await rawClient(host, Number(port), { merge: true });
 const keys = Array.from({ length: 100 }, (_, i) => `key:${i}`);
 const val = Buffer.alloc(100, 0x61);
 const kib = process.env.TEXT ? 'b'.repeat(1024) : Buffer.alloc(1024, 0x62);
@@ -101,11 +104,9 @@ async function run(fn) {
 }
 const res = { raw: [], merged: [], mc: [] };
 for (let r = 0; r < rounds; r++)
-  for (const name of process.env.ONLY
-    ? [process.env.ONLY]
-    : r % 2
-      ? ['mc', 'merged', 'raw']
-      : ['raw', 'merged', 'mc'])
+  for (const name of (r % 2 ? (x) => x.reverse() : (x) => x)(
+    process.env.ONLY ? process.env.ONLY.split(',') : ['raw', 'merged', 'mc'],
+  ))
     res[name].push(await run(ops[name]));
 const med = (a) => a.sort((x, y) => x - y)[a.length >> 1];
 for (const [name, rs] of Object.entries(res).filter(([, v]) => v.length))

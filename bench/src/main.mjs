@@ -1,5 +1,5 @@
 // mc's benchmark: every client, every scenario, interleaved round by round, against a memcached
-// started here on loopback. Usage: node src/main.mjs [--quick] [--rounds N] [--clients a,b] [--scenarios id,id] [--forks N] [--sliced]
+// started here on loopback. Usage: node src/main.mjs [--quick] [--rounds N] [--clients a,b] [--scenarios id,id] [--forks N [--split]] [--sliced]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -18,11 +18,12 @@ const quick = args.includes('--quick');
 const rounds = Number(args[args.indexOf('--rounds') + 1]) || (quick ? 1 : 3);
 const only = args.includes('--clients') ? args[args.indexOf('--clients') + 1].split(',') : CLIENT_NAMES;
 
-// --forks N: raw and mc run in N pairs of processes per step, each measuring 1 / N of the loop;
-// --sliced: their two processes run at once, loops alternating slice by slice (paired.mjs). Both
-// narrow the spread of mc ÷ raw, and both slowed raw against a lone raw-merged process in the runs
-// of 2026-12-03 (bench/README.md, "Forks and slices"), so the default is one process each.
+// --forks N: raw and mc run in N pairs of processes per step, each measuring its whole loop (with
+// --split: 1 / N of it); --sliced: their two processes run at once, loops alternating slice by
+// slice (paired.mjs). Split and sliced forks slowed raw against a lone raw-merged process in the
+// runs of 2026-12-03 (bench/README.md, "Forks and slices"), so the default is one process each.
 const sliced = args.includes('--sliced');
+const split = args.includes('--split');
 // --quick measures one fork (its loops are too short to share).
 const forks = quick
   ? 1
@@ -46,7 +47,7 @@ const memcachedVersion = execFileSync(process.env.MEMCACHED_BIN || 'memcached', 
   encoding: 'utf8',
 }).trim();
 console.log(
-  `mc bench (${quick ? 'quick' : 'full'}, ${rounds} round(s)${forks > 1 ? `, raw and mc in ${forks} forks` : ''}${sliced ? ', sliced' : ''})`,
+  `mc bench (${quick ? 'quick' : 'full'}, ${rounds} round(s)${forks > 1 ? `, raw and mc in ${forks} forks${split ? ' (split loops)' : ''}` : ''}${sliced ? ', sliced' : ''})`,
 );
 console.log(
   `machine: ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
@@ -99,6 +100,7 @@ try {
             for (const got of await runPaired(names, addresses, quick ? 'quick' : 'full', step, {
               sliced,
               forks,
+              split,
             }))
               record(got, round);
           } catch (err) {

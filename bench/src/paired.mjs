@@ -2,12 +2,14 @@
 // as JMH calls them) per step, for main.mjs's --forks and --sliced: on this VM a process brings a
 // speed of its own (two raw processes measured slice by slice against each other differed by
 // 0.77-1.32 from pair to pair: `node local/slice-ab.mjs get-100K-x10 6 raw,raw 1`, also pinned,
-// also with memcached at -t 1). Each fork measures 1 / forks of the loop.
+// also with memcached at -t 1).
 //
-// Whole (default): in each fork the two run one after the other, whole (the first alternating from
-// fork to fork). `sliced`: the two workers run at once and their loops alternate slice by slice
-// (worker.mjs --slices; A B B A ...), which also takes drift out of their ratio. Both modes narrowed
-// the spread of mc / raw, and in both raw came out 15-25 % slower than raw-merged (nearly the same
+// Default: in each fork the two run one after the other, each its whole loop (the first alternating
+// from fork to fork), so a fork measures what a lone process does and only the count of processes
+// differs from the other clients'. `split`: each fork measures 1 / forks of the loop (the runs of
+// 2026-12-03 morning; a third of the loop is slower on 16 MiB gets, see below). `sliced`: the two workers run at once and their loops alternate slice by slice
+// (worker.mjs --slices; A B B A ...), which also takes drift out of their ratio. Split and sliced
+// narrowed the spread of mc / raw, and in both raw came out 15-25 % slower than raw-merged (nearly the same
 // code, one process, whole loop) on serial and 16 MiB gets (bench/README.md, "Forks and slices":
 // in part the shorter loop, 14 % slower on 16 MiB gets, `node local/share-ab.mjs get-16M`), so
 // their numbers compare raw and mc with each other only.
@@ -103,7 +105,7 @@ export async function runPaired(
   addresses,
   mode,
   step,
-  { forks = FORKS, slices = SLICES, sliced = false } = {},
+  { forks = FORKS, slices = SLICES, sliced = false, split = false } = {},
 ) {
   const runs = Math.ceil(slices / forks);
   const perFork = [];
@@ -112,7 +114,8 @@ export async function runPaired(
     else {
       const order = f % 2 ? [1, 0] : [0, 1];
       const out = [];
-      for (const i of order) out[i] = runWorker(names[i], addresses, mode, step, ['--share', String(forks)]);
+      const share = split ? ['--share', String(forks)] : [];
+      for (const i of order) out[i] = runWorker(names[i], addresses, mode, step, share);
       perFork.push(out);
     }
   }
