@@ -81,6 +81,12 @@ export class ReplyParser {
   private hintNext = -1;
   /** Size declared by the last VALUE header parsed. */
   private declaredSize = 0;
+  /**
+   * The VALUE header at `start` whose data block is still arriving, and its length (CRLF included):
+   * the header is parsed once, not again for every chunk of a large value.
+   */
+  private pendingEntry: ValueEntry | null = null;
+  private pendingHeaderLength = 0;
   private readonly maxValueLength: number;
 
   constructor(options: ReplyParserOptions = {}) {
@@ -120,6 +126,7 @@ export class ReplyParser {
     this.partialValues = null;
     this.partialStats = null;
     this.streamedValues = false;
+    this.pendingEntry = null;
   }
 
   /**
@@ -299,6 +306,11 @@ export class ReplyParser {
 
   private readValues(hint: KeyHint | undefined): Reply | undefined {
     for (;;) {
+      if (this.pendingEntry !== null) {
+        if (!this.readValueBody(this.pendingEntry, this.start + this.pendingHeaderLength, hint))
+          return undefined;
+        continue;
+      }
       const lf = this.lineEnd();
       if (lf < 0) return undefined;
       const b = this.buf;
@@ -324,27 +336,7 @@ export class ReplyParser {
       ) {
         // VALUE <key> <flags> <bytes> [<cas>]
         const entry = this.valueHeader(s + 6, e, hint);
-        const bodyStart = lf + 1;
-        const size = this.declaredSize;
-        if (this.end - bodyStart < size + 2) {
-          // Join the whole block into one buffer of its size, then parse the header again (the
-          // window may have moved).
-          if (!this.more(bodyStart - s + size + 2)) return undefined;
-          continue;
-        }
-        if (b[bodyStart + size] !== CR || b[bodyStart + size + 1] !== LF)
-          throw new ProtocolError('value data block not terminated by CRLF (length mismatch)');
-        entry.value = b.subarray(bodyStart, bodyStart + size);
-        // The cursor moves once the value is read whole: a header is parsed again when its data
-        // block straddles chunks.
-        if (hint !== undefined && this.hintNext >= 0) hint.pos = this.hintNext;
-        this.start = bodyStart + size + 2;
-        if (hint?.onValue !== undefined) {
-          // Streamed: the caller has it now, not at END (a large multi-value reply keeps flowing).
-          this.streamedValues = true;
-          hint.onValue(entry, this.hintNext < 0 ? -1 : this.hintNext - 1);
-        } else if (this.partialValues === null) this.partialValues = [entry];
-        else this.partialValues.push(entry);
+        if (!this.readValueBody(entry, lf + 1, hint)) return undefined;
         continue;
       }
       if (this.partialValues === null && !this.streamedValues) {
@@ -356,6 +348,40 @@ export class ReplyParser {
       }
       this.unexpected(s, e, 'VALUE or END');
     }
+  }
+
+  /**
+   * The data block of `entry` (its header parsed, declaredSize and hintNext set), from `bodyStart`:
+   * when it is all here, the value is taken and the window moves past it; otherwise the block is
+   * joined into one buffer of its size from what is queued, and the header stays pending: readValues
+   * goes on from it (true: the block is whole now) or after the next push (false).
+   */
+  private readValueBody(entry: ValueEntry, bodyStart: number, hint: KeyHint | undefined): boolean {
+    const size = this.declaredSize;
+    if (this.end - bodyStart < size + 2) {
+      this.pendingEntry = entry;
+      this.pendingHeaderLength = bodyStart - this.start;
+      // more() moves one queued chunk at a time and may move the window (start to 0): the body is
+      // found again from the header's length, by readValues, once the block is whole.
+      const want = this.pendingHeaderLength + size + 2;
+      while (this.end - this.start < want) if (!this.more(want)) return false;
+      return true;
+    }
+    this.pendingEntry = null;
+    const b = this.buf;
+    if (b[bodyStart + size] !== CR || b[bodyStart + size + 1] !== LF)
+      throw new ProtocolError('value data block not terminated by CRLF (length mismatch)');
+    entry.value = b.subarray(bodyStart, bodyStart + size);
+    // The cursor moves once the value is read whole.
+    if (hint !== undefined && this.hintNext >= 0) hint.pos = this.hintNext;
+    this.start = bodyStart + size + 2;
+    if (hint?.onValue !== undefined) {
+      // Streamed: the caller has it now, not at END (a large multi-value reply keeps flowing).
+      this.streamedValues = true;
+      hint.onValue(entry, this.hintNext < 0 ? -1 : this.hintNext - 1);
+    } else if (this.partialValues === null) this.partialValues = [entry];
+    else this.partialValues.push(entry);
+    return true;
   }
 
   /** Parses `<key> <flags> <bytes> [<cas>]` at [s, e); the size goes to declaredSize. */

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   ClientReplyError,
   Expect,
@@ -380,6 +380,44 @@ describe('ReplyParser: strictness', () => {
     // END, is read from that chunk itself): never one copy per chunk, never a second full copy.
     expect(allocations).toBeLessThanOrEqual(3);
     expect(p.bufferedBytes).toBe(0);
+  });
+
+  it("parses a large value's VALUE header once, however many chunks its data block arrives in", () => {
+    const size = 1024 * 1024;
+    const body = Buffer.alloc(size, 5);
+    body[size - 1] = 6;
+    const whole = Buffer.concat([
+      Buffer.from(`VALUE big 3 ${size}\r\n`),
+      body,
+      Buffer.from('\r\nVALUE small 0 2\r\nok\r\nEND\r\n'),
+    ]);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < whole.length; i += 65536) chunks.push(whole.subarray(i, i + 65536));
+    expect(chunks.length).toBe(17);
+    const proto = ReplyParser.prototype as unknown as { valueHeader: (...a: unknown[]) => unknown };
+    // Read after every chunk (as a socket delivers them), and with every chunk queued before one read.
+    for (const readEach of [true, false]) {
+      const spy = vi.spyOn(proto, 'valueHeader');
+      try {
+        const p = new ReplyParser();
+        let r: Reply | undefined;
+        for (const c of chunks) {
+          p.push(c);
+          if (readEach) r = p.read(Expect.Values) ?? r;
+        }
+        if (!readEach) r = p.read(Expect.Values);
+        const values = (r as Extract<Reply, { type: 'values' }>).values;
+        expect(values.map((v) => [v.key, v.flags, v.value.length])).toEqual([
+          ['big', 3, size],
+          ['small', 0, 2],
+        ]);
+        expect(values[0]!.value[size - 1]).toBe(6);
+        expect(spy).toHaveBeenCalledTimes(2);
+        expect(p.bufferedBytes).toBe(0);
+      } finally {
+        spy.mockRestore();
+      }
+    }
   });
 
   it('copies a 16 MiB value once even when the last chunk also holds the next replies', () => {
