@@ -5,6 +5,7 @@
 import { startServer } from '../src/memcached-server.mjs';
 import { runWorker } from '../src/paired.mjs';
 import { preloadServers } from '../src/preload.mjs';
+import { median as med } from '../src/report.mjs';
 
 const sc = process.argv[2] ?? 'serial-get-100B';
 const client = process.argv[3] ?? 'raw';
@@ -20,7 +21,6 @@ for (let r = 0; r < 5; r++)
       `share ${share}: ${Math.round(x.opsPerSec)}/s ${x.cpuUsPerCall.toFixed(1)} µs/call, ${x.secs.toFixed(2)} s`,
     );
   }
-const med = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
 for (const share of [1, 3])
   console.log(
     `share ${share}: median ${Math.round(med(res[share].map((x) => x.opsPerSec)))}/s, ${med(res[share].map((x) => x.cpuUsPerCall)).toFixed(1)} µs/call`,

@@ -7,12 +7,12 @@
 // Default: in each fork the two run one after the other, each its whole loop (the first alternating
 // from fork to fork), so a fork measures what a lone process does and only the count of processes
 // differs from the other clients'. `split`: each fork measures 1 / forks of the loop (the runs of
-// 2026-12-03 morning; a third of the loop is slower on 16 MiB gets, see below). `sliced`: the two workers run at once and their loops alternate slice by slice
-// (worker.mjs --slices; A B B A ...), which also takes drift out of their ratio. Split and sliced
-// narrowed the spread of mc / raw, and in both raw came out 15-25 % slower than raw-merged (nearly the same
-// code, one process, whole loop) on serial and 16 MiB gets (bench/README.md, "Forks and slices":
-// in part the shorter loop, 14 % slower on 16 MiB gets, `node local/share-ab.mjs get-16M`), so
-// their numbers compare raw and mc with each other only.
+// 2026-12-03 morning). `sliced`: the two workers run at once and their loops alternate slice by
+// slice (worker.mjs --slices; A B B A ...), which also takes drift out of their ratio. Split and
+// sliced narrowed the spread of mc / raw, but in both raw came out 15-25 % slower than raw-merged
+// (nearly the same code, one process, whole loop) on serial and 16 MiB gets (bench/README.md,
+// "Forks and slices": in part the shorter loop, 14 % slower on 16 MiB gets, `node
+// local/share-ab.mjs get-16M`), so their numbers compare raw and mc with each other only.
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';

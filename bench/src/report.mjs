@@ -18,6 +18,18 @@ export const fmtRate = (n) =>
 const fmt = (n, digits) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 /**
+ * A client's rate over the baseline's in the same round, per round of `records` (NaN where the
+ * baseline did not run scenario `id`). `base`: round → that round's record of the baseline.
+ */
+export function roundRatios(records, base, id) {
+  return records.map((r) => {
+    const b = base.get(r.round)?.results[id]?.unitsPerSec;
+    const got = r.results[id]?.unitsPerSec;
+    return b && got ? got / b : Number.NaN;
+  });
+}
+
+/**
  * @param runs Map client name → array of { round, results: { [scenario id]: result }, heapPerRequest }
  *   (a scenario that failed in a round is missing from that round's results)
  * @returns per scenario, per client: median ops, ratios to raw / raw-merged / the stronger of the
@@ -32,13 +44,7 @@ export function summarize(runs, scenarios, clients) {
     const rows = [];
     for (const name of clients) {
       const rs = (runs.get(name) ?? []).filter((r) => r.results[sc.id]);
-      const ratio = (base) =>
-        median(
-          rs.map((r) => {
-            const b = base.get(r.round)?.results[sc.id]?.unitsPerSec;
-            return b ? r.results[sc.id].unitsPerSec / b : Number.NaN;
-          }),
-        );
+      const ratio = (base) => median(roundRatios(rs, base, sc.id));
       const best = new Map(
         [...raw.keys()].map((round) => {
           const a = raw.get(round)?.results[sc.id]?.unitsPerSec ?? 0;

@@ -352,20 +352,24 @@ export class ReplyParser {
 
   /**
    * The data block of `entry` (its header parsed, declaredSize and hintNext set), from `bodyStart`:
-   * when it is all here, the value is taken and the window moves past it; otherwise the block is
-   * joined into one buffer of its size from what is queued, and the header stays pending: readValues
-   * goes on from it (true: the block is whole now) or after the next push (false).
+   * the block is joined into one buffer of its size from what is queued; when it is whole, the value
+   * is taken and the window moves past it (true), otherwise the header stays pending and readValues
+   * goes on from it after the next push (false).
    */
   private readValueBody(entry: ValueEntry, bodyStart: number, hint: KeyHint | undefined): boolean {
     const size = this.declaredSize;
     if (this.end - bodyStart < size + 2) {
-      this.pendingEntry = entry;
-      this.pendingHeaderLength = bodyStart - this.start;
       // more() moves one queued chunk at a time and may move the window (start to 0): the body is
-      // found again from the header's length, by readValues, once the block is whole.
-      const want = this.pendingHeaderLength + size + 2;
-      while (this.end - this.start < want) if (!this.more(want)) return false;
-      return true;
+      // found again from the header's length.
+      const headerLength = bodyStart - this.start;
+      const want = headerLength + size + 2;
+      while (this.end - this.start < want)
+        if (!this.more(want)) {
+          this.pendingEntry = entry;
+          this.pendingHeaderLength = headerLength;
+          return false;
+        }
+      bodyStart = this.start + headerLength;
     }
     this.pendingEntry = null;
     const b = this.buf;
