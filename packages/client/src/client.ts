@@ -349,20 +349,21 @@ export class Client implements MemcacheClient, TraceTarget {
     // Every key checked before any byte is written. Without a prefix the keys sent are the keys
     // asked: one array serves both.
     const prefix = this.prefix;
-    const userKeys: string[] = [];
-    const fullKeys: string[] = prefix.length === 0 ? userKeys : [];
+    // A copy (one native slice for an array): the caller may change its array while the reply is read.
+    const userKeys: string[] = Array.isArray(keys) ? (keys as string[]).slice() : [...keys];
+    const count = userKeys.length;
+    const fullKeys: string[] = prefix.length === 0 ? userKeys : new Array<string>(count);
     /** Key bytes of each command of up to MAX_BATCH_KEYS keys. */
     const partBytes: number[] = [];
     let utf8 = false;
-    let count = 0;
     let timeout: number | undefined;
     try {
-      for (const k of keys) {
+      for (let i = 0; i < count; i++) {
+        const k = userKeys[i]!;
         const n = checkKey(k, this.keyOptions);
-        userKeys.push(k);
-        if (prefix.length !== 0) fullKeys.push(prefix + k);
+        if (prefix.length !== 0) fullKeys[i] = prefix + k;
         if (n !== k.length + prefix.length) utf8 = true;
-        const part = (count++ / MAX_BATCH_KEYS) | 0;
+        const part = (i / MAX_BATCH_KEYS) | 0;
         partBytes[part] = (partBytes[part] ?? 0) + n;
       }
       timeout = callTimeout(options?.timeout);

@@ -39,6 +39,32 @@ describe('Client against a real memcached: every method', () => {
     expect(got.size).toBe(5);
   });
 
+  it('getMany reads the keys once, when called: the caller may change its array meanwhile; any iterable', async () => {
+    for (const keyPrefix of [uniquePrefix('api'), '']) {
+      const c = client({ keyPrefix });
+      const a = `${uniquePrefix('gm')}a`;
+      const b = `${uniquePrefix('gm')}b`;
+      await c.setMany({ [a]: 'A', [b]: 'B' });
+      const keys = [a, b];
+      const pending = c.getMany(keys);
+      keys[0] = b;
+      keys.push('other');
+      expect([...(await pending)]).toEqual([
+        [a, 'A'],
+        [b, 'B'],
+      ]);
+      expect([...(await c.getMany(new Set([b, a])))]).toEqual([
+        [b, 'B'],
+        [a, 'A'],
+      ]);
+      function* gen() {
+        yield a;
+        yield `${a}-missing`;
+      }
+      expect([...(await c.getMany(gen()))]).toEqual([[a, 'A']]);
+    }
+  });
+
   it('add, replace, append, prepend', async () => {
     const c = client();
     expect(await c.replace('k', 'x')).toBe(false);

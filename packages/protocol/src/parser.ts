@@ -87,6 +87,12 @@ export class ReplyParser {
    */
   private pendingEntry: ValueEntry | null = null;
   private pendingHeaderLength = 0;
+  /**
+   * The entry handed to KeyHint.onValue, reused for every streamed value: onValue takes what it
+   * keeps before it returns, so a 100-key reply allocates no entry objects (the values array of an
+   * unstreamed reply gets its own). Always with a `cas` field, so it keeps one shape.
+   */
+  private readonly streamEntry: ValueEntry = { key: '', flags: 0, value: EMPTY, cas: undefined };
   private readonly maxValueLength: number;
 
   constructor(options: ReplyParserOptions = {}) {
@@ -383,6 +389,8 @@ export class ReplyParser {
       // Streamed: the caller has it now, not at END (a large multi-value reply keeps flowing).
       this.streamedValues = true;
       hint.onValue(entry, this.hintNext < 0 ? -1 : this.hintNext - 1);
+      // The reused entry must not keep the received chunk alive.
+      entry.value = EMPTY;
     } else if (this.partialValues === null) this.partialValues = [entry];
     else this.partialValues.push(entry);
     return true;
@@ -431,6 +439,13 @@ export class ReplyParser {
     this.hintNext = j < 0 ? -1 : j + 1;
     if (j >= 0) key = hint!.keys[j]!;
     else key = high < 0x80 ? latin1(b, s, i) : utf8(b, s, i);
+    if (hint?.onValue !== undefined) {
+      const entry = this.streamEntry;
+      entry.key = key;
+      entry.flags = flags;
+      entry.cas = cas;
+      return entry;
+    }
     return cas === undefined ? { key, flags, value: EMPTY } : { key, flags, value: EMPTY, cas };
   }
 

@@ -51,7 +51,8 @@ export interface KeyHint {
    * reply, so a caller can have its value before the rest of a large reply arrives. The reply at
    * END is then one shared, frozen reply with an empty list. `index` is the key of the hint the
    * value's key bytes matched, or -1 (not found from the cursor on, or not ASCII: the caller
-   * matches `entry.key` itself). May throw (a
+   * matches `entry.key` itself). The entry object is the parser's own, reused for the next value:
+   * keep its fields (the value Buffer stays valid), not the entry. May throw (a
    * ProtocolError for a key nobody asked for): read() then throws it, and the connection must be
    * discarded.
    */

@@ -723,6 +723,43 @@ describe('KeyHint.onValue (values streamed as they are read)', () => {
     expect(p.read(Expect.Values)).not.toBe(plain);
   });
 
+  it('streamed values come in one reused entry (no object per value) that lets go of the chunk after onValue', () => {
+    const p = new ReplyParser();
+    const seen: Array<{ entry: object; key: string; flags: number; value: string; cas: bigint | undefined }> =
+      [];
+    let last: { value: Uint8Array } | undefined;
+    const hint = {
+      keys: ['a', 'b'],
+      end: 2,
+      pos: 0,
+      onValue: (e: { key: string; flags: number; value: Uint8Array; cas?: bigint }) => {
+        last = e;
+        seen.push({
+          entry: e,
+          key: e.key,
+          flags: e.flags,
+          value: Buffer.from(e.value).toString(),
+          cas: e.cas,
+        });
+      },
+    };
+    p.push(Buffer.from('VALUE a 3 1 77\r\nx\r\nVALUE b 5 2\r\nyz\r\nEND\r\n'));
+    expect(p.read(Expect.Values, undefined, hint)).toEqual({ type: 'values', values: [] });
+    expect(seen.map(({ entry, ...rest }) => rest)).toEqual([
+      { key: 'a', flags: 3, value: 'x', cas: 77n },
+      { key: 'b', flags: 5, value: 'yz', cas: undefined }, // no cas left over from the value before
+    ]);
+    expect(seen[1]!.entry).toBe(seen[0]!.entry);
+    expect(last!.value.length).toBe(0);
+    // Without onValue, each value has its own entry, kept in the reply's list.
+    p.push(Buffer.from('VALUE a 0 1\r\nx\r\nVALUE b 0 1\r\ny\r\nEND\r\n'));
+    const r = p.read(Expect.Values)!;
+    expect(r.type === 'values' && r.values[0] !== r.values[1] && r.values.map((v) => v.key)).toEqual([
+      'a',
+      'b',
+    ]);
+  });
+
   it('an error line after a streamed value is a ProtocolError, not a reply', () => {
     const p = new ReplyParser();
     const hint = { keys: ['a'], end: 1, pos: 0, onValue: () => {} };
