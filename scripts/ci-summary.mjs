@@ -1,4 +1,7 @@
 // Reads vitest's JSON results and prints the plain closing line CI reads: "N passed, N failed".
+// A failed test counts once. A test file that failed without any failed test (it did not load, or a
+// hook threw) counts as one failure more. vitest's numFailedTestSuites is not used: it counts every
+// describe block around a failed test, so one failure would be reported three times.
 import { readFileSync } from 'node:fs';
 
 const file = process.argv[2] ?? '.test-results/vitest.json';
@@ -8,8 +11,12 @@ let skipped = 0;
 try {
   const r = JSON.parse(readFileSync(file, 'utf8'));
   passed = r.numPassedTests ?? 0;
-  failed = (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0);
+  failed = r.numFailedTests ?? 0;
   skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+  for (const f of r.testResults ?? []) {
+    const failedHere = (f.assertionResults ?? []).filter((a) => a.status === 'failed').length;
+    if (f.status === 'failed' && failedHere === 0) failed += 1;
+  }
 } catch (err) {
   console.error(`ci-summary: cannot read ${file}: ${err.message}`);
   failed = 1;
