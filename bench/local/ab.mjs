@@ -15,6 +15,17 @@ const c = new Client(mc.address, {
 });
 const raw = await rawClient(host, Number(port));
 const merged = await rawClient(host, Number(port), { merge: true });
+// raw2: raw with the options in RAW2 (e.g. RAW2=read=slab), for measuring the baseline's own variants.
+const raw2 = await rawClient(
+  host,
+  Number(port),
+  Object.fromEntries(
+    (process.env.RAW2 ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => kv.split('=')),
+  ),
+);
 const keys = Array.from({ length: 100 }, (_, i) => `key:${i}`);
 const val = Buffer.alloc(100, 0x61);
 const kib = process.env.TEXT ? 'b'.repeat(1024) : Buffer.alloc(1024, 0x62);
@@ -30,6 +41,7 @@ const ops = {
     n: 3000,
     conc: 1,
     raw: (i) => raw.getMulti(fresh(i)),
+    raw2: (i) => raw2.getMulti(fresh(i)),
     merged: (i) => merged.getMulti(fresh(i)),
     mc: (i) => c.getMany(fresh(i)),
   },
@@ -37,6 +49,7 @@ const ops = {
     n: 3000,
     conc: 1,
     raw: () => raw.getMulti(keys),
+    raw2: () => raw2.getMulti(keys),
     merged: () => merged.getMulti(keys),
     mc: () => c.getMany(keys),
   },
@@ -44,6 +57,7 @@ const ops = {
     n: 5000,
     conc: 1,
     raw: (i) => raw.get(keys[i % 100]),
+    raw2: (i) => raw2.get(keys[i % 100]),
     merged: (i) => merged.get(keys[i % 100]),
     mc: (i) => c.get(keys[i % 100]),
   },
@@ -51,6 +65,7 @@ const ops = {
     n: 100000,
     conc: 100,
     raw: (i) => raw.get(keys[i % 100]),
+    raw2: (i) => raw2.get(keys[i % 100]),
     merged: (i) => merged.get(keys[i % 100]),
     mc: (i) => c.get(keys[i % 100]),
   },
@@ -58,6 +73,7 @@ const ops = {
     n: 20000,
     conc: 10,
     raw: (i) => raw.get(`big:${keys[i % 10]}`),
+    raw2: (i) => raw2.get(`big:${keys[i % 10]}`),
     merged: (i) => merged.get(`big:${keys[i % 10]}`),
     mc: (i) => c.get(`big:${keys[i % 10]}`),
   },
@@ -65,6 +81,7 @@ const ops = {
     n: 60,
     conc: 1,
     raw: () => raw.get('huge'),
+    raw2: () => raw2.get('huge'),
     merged: () => merged.get('huge'),
     mc: () => c.get('huge'),
   },
@@ -72,6 +89,7 @@ const ops = {
     n: 100000,
     conc: 100,
     raw: (i) => raw.set(keys[i % 100], kib),
+    raw2: (i) => raw2.set(keys[i % 100], kib),
     merged: (i) => merged.set(keys[i % 100], kib),
     mc: (i) => c.set(keys[i % 100], kib),
   },
@@ -86,6 +104,7 @@ new PerformanceObserver((list) => {
 async function run(fn) {
   let next = 0;
   scavenges = 0;
+  const faults0 = process.resourceUsage().minorPageFault;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
@@ -94,12 +113,13 @@ async function run(fn) {
     }),
   );
   const cpu = process.cpuUsage(cpu0);
+  const faults = (process.resourceUsage().minorPageFault - faults0) / ops.n;
   const rate = ops.n / ((performance.now() - t0) / 1000);
   // GC entries are delivered asynchronously: let this round's arrive before they are counted.
   await new Promise((r) => setTimeout(r, 20));
-  return { us: (cpu.user + cpu.system) / ops.n, userUs: cpu.user / ops.n, rate, scavenges };
+  return { us: (cpu.user + cpu.system) / ops.n, userUs: cpu.user / ops.n, rate, scavenges, faults };
 }
-const res = { raw: [], merged: [], mc: [] };
+const res = { raw: [], raw2: [], merged: [], mc: [] };
 // ONLY=raw,mc: a subset, in that order (reversed every other round, as the whole set is).
 const names = process.env.ONLY ? process.env.ONLY.split(',') : ['raw', 'merged', 'mc'];
 for (let r = 0; r < rounds; r++)
@@ -107,9 +127,10 @@ for (let r = 0; r < rounds; r++)
 const med = (a) => a.sort((x, y) => x - y)[a.length >> 1];
 for (const [name, rs] of Object.entries(res).filter(([, v]) => v.length))
   console.log(
-    `${what} ${name.padEnd(6)} ${med(rs.map((x) => x.us)).toFixed(2)} µs CPU/call (min ${Math.min(...rs.map((x) => x.us)).toFixed(2)}), user ${med(rs.map((x) => x.userUs)).toFixed(2)} (min ${Math.min(...rs.map((x) => x.userUs)).toFixed(2)}), ${Math.round(med(rs.map((x) => x.rate)))}/s, ${med(rs.map((x) => x.scavenges))} scavenges per ${ops.n} calls`,
+    `${what} ${name.padEnd(6)} ${med(rs.map((x) => x.us)).toFixed(2)} µs CPU/call (min ${Math.min(...rs.map((x) => x.us)).toFixed(2)}), user ${med(rs.map((x) => x.userUs)).toFixed(2)} (min ${Math.min(...rs.map((x) => x.userUs)).toFixed(2)}), ${Math.round(med(rs.map((x) => x.rate)))}/s, ${med(rs.map((x) => x.scavenges))} scavenges per ${ops.n} calls, ${med(rs.map((x) => x.faults)).toFixed(2)} page faults/call`,
   );
 await c.close();
 await raw.close();
+await raw2.close();
 await merged.close();
 await mc.stop();

@@ -8,6 +8,10 @@
 //   (partial write, data still referenced by the write request), the next tick gets a fresh one.
 // - The queue of outstanding requests is a ring of parallel arrays (no shift(), no object per
 //   request), and promises are made with one shared executor (no closure per request).
+// - The socket reads through net's `onread` into slices of a 64 KiB slab (no buffer allocated per
+//   read, no Readable stream machinery), and the rest of a value of 16 KiB or more straight into a
+//   buffer of its declared size (`read: 'slab'`, the default; `read: 'data'` is the 'data' event).
+//   Measured against 'data' in bench/local/ab.mjs: 100 KiB gets ~1.4x, 16 MiB ~1.2x, serial ~1.02x.
 // - Replies are parsed with byte comparisons; values are views (subarray) of the received chunk; a
 //   value that straddles chunks is copied once into a buffer of its declared size.
 // - `merge: true` ("raw-merged") turns the gets of one tick into one `get k1 k2 …` command (at most
@@ -25,6 +29,9 @@ const KIND_GET = 1; // single get: resolves the value or undefined
 const KIND_MULTI = 2; // getMulti: resolves a Map of the hits
 const KIND_MERGED = 3; // merged single gets: one resolver per key
 const KIND_SET = 4; // resolves true on STORED
+const SLAB_BYTES = 64 * 1024;
+const SLAB_MIN_FREE = 8 * 1024;
+const DIRECT_MIN_BYTES = 16 * 1024;
 
 // One executor for every promise: it hands resolve/reject out through these two slots.
 let nextResolve;
@@ -38,9 +45,10 @@ function executor(resolve, reject) {
  * @param {string} host
  * @param {number} port
  * @param {{ merge?: boolean, maxKeysPerGet?: number, schedule?: 'nextTick' | 'microtask',
- *   buffers?: 'reuse' | 'fresh' | 'pool2', initialBufferSize?: number }} [options]
+ *   buffers?: 'reuse' | 'fresh' | 'pool2', initialBufferSize?: number, read?: 'slab' | 'data' }} [options]
  *   merge: false; maxKeysPerGet: 100; schedule: 'nextTick' (measured faster, see README);
- *   buffers: 'reuse' (reuse when the socket took it all, else allocate); initialBufferSize: 16 KiB.
+ *   buffers: 'reuse' (reuse when the socket took it all, else allocate); initialBufferSize: 16 KiB;
+ *   read: 'slab' (see above).
  */
 export async function rawClient(host, port, options = {}) {
   const merge = options.merge ?? false;
@@ -48,7 +56,45 @@ export async function rawClient(host, port, options = {}) {
   const schedule = options.schedule === 'microtask' ? queueMicrotask : process.nextTick;
   const bufferMode = options.buffers ?? 'reuse';
 
-  const sock = connect(port, host);
+  const readMode = options.read ?? 'slab';
+  // A value straddling chunks, assembled at its declared size (+ CRLF); see onData.
+  let big = null;
+  let bigFilled = 0;
+  // read: 'slab': the socket reads into slices of a 64 KiB slab (no buffer allocated per read, no
+  // stream machinery per read), and the rest of a large value straight into its own buffer.
+  let slab = Buffer.allocUnsafe(SLAB_BYTES);
+  let slabUsed = 0;
+  let direct = false;
+  function nextReadBuffer() {
+    if (big !== null && big.length - bigFilled >= DIRECT_MIN_BYTES) {
+      direct = true;
+      return big.subarray(bigFilled);
+    }
+    direct = false;
+    // Bytes already read stay where they are (values are views of them): a full slab is replaced.
+    if (SLAB_BYTES - slabUsed < SLAB_MIN_FREE) {
+      slab = Buffer.allocUnsafe(SLAB_BYTES);
+      slabUsed = 0;
+    }
+    return slab.subarray(slabUsed);
+  }
+  function onRead(n, buf) {
+    if (direct) {
+      bigFilled += n;
+      if (bigFilled === big.length) {
+        deliverValue(big.subarray(0, big.length - 2));
+        big = null;
+        valueLine = null;
+      }
+      return;
+    }
+    slabUsed += n;
+    onData(buf.subarray(0, n));
+  }
+  const sock =
+    readMode === 'slab'
+      ? connect({ port, host, onread: { buffer: nextReadBuffer, callback: onRead } })
+      : connect(port, host);
   sock.setNoDelay(true);
   await new Promise((resolve, reject) => {
     sock.once('connect', resolve);
@@ -230,8 +276,6 @@ export async function rawClient(host, port, options = {}) {
 
   // ---- replies ----
   let tail = null; // an incomplete reply line carried over from the previous chunk
-  let big = null; // a value straddling chunks, assembled at its declared size (+ CRLF)
-  let bigFilled = 0;
 
   /** Does buf[start, start+key.length) hold exactly the bytes of key? (keys are ASCII) */
   function keyAt(buf, start, end, key) {
@@ -382,7 +426,7 @@ export async function rawClient(host, port, options = {}) {
     }
   }
 
-  sock.on('data', onData);
+  if (readMode !== 'slab') sock.on('data', onData);
   sock.on('error', failAll);
   sock.on('close', () => failAll(new Error('raw: connection closed')));
 

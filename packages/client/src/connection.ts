@@ -15,6 +15,7 @@ import { type ClientOptions, DEFAULTS } from './options.js';
 import type { OutputBuffer } from './output-buffer.js';
 import { type Pending, Pipeline } from './pipeline.js';
 import { formatServer, type ServerAddress } from './server-address.js';
+import { slabReader } from './slab-reader.js';
 
 export { FENCE_KEY, type Pending } from './pipeline.js';
 
@@ -325,7 +326,21 @@ export class Connection {
               port: target.port,
             });
     } else {
-      socket = 'path' in target ? netConnect(target.path) : netConnect(target.port, target.host);
+      // Reads go into a slab and large values in place (slab-reader.ts); every callback checks that
+      // its socket is still this connection's, since a discarded socket may still be reading.
+      const onread = slabReader({
+        target: (minBytes) => (this.socket === socket ? this.pipeline.readTarget(minBytes) : undefined),
+        wrote: (n) => {
+          if (this.socket === socket) this.received(n);
+        },
+        chunk: (bytes) => {
+          if (this.socket === socket) this.onData(bytes);
+        },
+      });
+      socket =
+        'path' in target
+          ? netConnect({ path: target.path, onread })
+          : netConnect({ port: target.port, host: target.host, onread });
     }
     this.socket = socket;
     if (!('path' in target)) {
@@ -348,9 +363,10 @@ export class Connection {
       if (o.auth) this.authenticate(socket);
       else this.ready(socket);
     });
-    socket.on('data', (chunk: Buffer) => {
-      if (this.socket === socket) this.onData(chunk);
-    });
+    if (o.tls)
+      socket.on('data', (chunk: Buffer) => {
+        if (this.socket === socket) this.onData(chunk);
+      });
     socket.on('error', (err) => {
       if (this.socket !== socket) return;
       this.fail(
@@ -416,6 +432,21 @@ export class Connection {
       this.fail(err as Error, this.pipeline.current);
       return;
     }
+    this.afterReplies();
+  }
+
+  /** `n` bytes were read straight into the pipeline's readTarget(). */
+  private received(n: number): void {
+    try {
+      this.pipeline.wrote(n);
+    } catch (err) {
+      this.fail(err as Error, this.pipeline.current);
+      return;
+    }
+    this.afterReplies();
+  }
+
+  private afterReplies(): void {
     if (this.pipeline.pendingCount === 0) {
       // Everything answered: let an idle client not hold the process open. The deadline timer is
       // left armed (it is unref'd): when it fires it finds nothing late and stops, which costs less

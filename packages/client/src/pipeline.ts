@@ -212,8 +212,26 @@ export class Pipeline {
    * discard the connection (failAll), since the stream can no longer be trusted.
    */
   feed(chunk: Buffer): void {
+    this.parser.push(chunk);
+    this.settle();
+  }
+
+  /**
+   * Where the socket may read the next bytes directly (the rest of a large value being assembled), or
+   * undefined; see ReplyParser.readTarget. Report what was read there with wrote().
+   */
+  readTarget(minBytes: number): Buffer | undefined {
+    return this.parser.readTarget(minBytes);
+  }
+
+  /** `n` bytes were read into the last readTarget(): settles what they complete, as feed() does. */
+  wrote(n: number): void {
+    this.parser.wrote(n);
+    this.settle();
+  }
+
+  private settle(): void {
     const parser = this.parser;
-    parser.push(chunk);
     while (this.head < this.sent) {
       const p = this.queue[this.head]!;
       const reply = parser.read(p.expect, p.endToken, p.hint);

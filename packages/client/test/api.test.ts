@@ -191,6 +191,30 @@ describe('Client against a real memcached: every method', () => {
     expect(back![big.length - 1]).toBe(9);
   });
 
+  it('large values read in place, many in flight, each byte right (slab reads and direct reads)', async () => {
+    const c = client({ timeout: 20_000 });
+    // Sizes around the in-place threshold (16 KiB) and the slab (64 KiB), each with its own pattern.
+    const sizes = [15_000, 16_400, 40_000, 65_530, 70_000, 100 * 1024, 300_000, 1_000_003];
+    const values = sizes.map((n, k) => {
+      const b = Buffer.allocUnsafe(n);
+      for (let i = 0; i < n; i++) b[i] = (i * (k + 3) + k) & 0xff;
+      return b;
+    });
+    await Promise.all(values.map((v, k) => c.set(`big${k}`, v)));
+    for (let round = 0; round < 3; round++) {
+      const got = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => c.get<Buffer>(`big${(i + round) % sizes.length}`)),
+      );
+      got.forEach((v, i) => {
+        expect(Buffer.compare(v!, values[(i + round) % sizes.length]!)).toBe(0);
+      });
+      const many = await c.getMany<Buffer>(sizes.map((_, k) => `big${k}`));
+      sizes.forEach((_, k) => {
+        expect(Buffer.compare(many.get(`big${k}`)!, values[k]!)).toBe(0);
+      });
+    }
+  });
+
   it('10 000 concurrent requests on one socket, every value correct', async () => {
     const c = client({ timeout: 20_000 });
     const n = 10_000;

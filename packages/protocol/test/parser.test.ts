@@ -442,6 +442,64 @@ describe('ReplyParser: strictness', () => {
   });
 });
 
+describe('ReplyParser: reading a value in place (readTarget / wrote)', () => {
+  const size = 100 * 1024;
+  const body = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) body[i] = (i * 7) & 0xff;
+  const stream = Buffer.concat([Buffer.from(`VALUE big 5 ${size}\r\n`), body, Buffer.from('\r\nEND\r\n')]);
+
+  it('hands out exactly the missing part of the block, and the value comes out whole', () => {
+    const p = new ReplyParser();
+    expect(p.readTarget(1)).toBeUndefined(); // nothing pending
+    p.push(stream.subarray(0, 30_000));
+    expect(p.read(Expect.Values)).toBeUndefined();
+    let off = 30_000;
+    const blockEnd = stream.length - 'END\r\n'.length;
+    for (let step = 0; ; step++) {
+      const t = p.readTarget(1);
+      if (t === undefined) break;
+      // Never past the block's CRLF: the next reply's bytes go elsewhere.
+      expect(off + t.length).toBe(blockEnd);
+      const n = Math.min(t.length, 20_000 + step);
+      stream.copy(t, 0, off, off + n);
+      off += n;
+      p.wrote(n);
+      if (off < blockEnd) expect(p.read(Expect.Values)).toBeUndefined();
+    }
+    expect(off).toBe(blockEnd);
+    expect(p.readTarget(1)).toBeUndefined(); // the block is whole: nothing more to read in place
+    p.push(stream.subarray(off));
+    const r = p.read(Expect.Values);
+    expect(r?.type === 'values' && r.values.length).toBe(1);
+    const v = (r as { values: Array<{ key: string; flags: number; value: Uint8Array }> }).values[0]!;
+    expect([v.key, v.flags, Buffer.compare(v.value, body)]).toEqual(['big', 5, 0]);
+  });
+
+  it('offers no target for less than minBytes missing, or while chunks are queued', () => {
+    const p = new ReplyParser();
+    p.push(stream.subarray(0, stream.length - 1000));
+    expect(p.read(Expect.Values)).toBeUndefined();
+    expect(p.readTarget(16 * 1024)).toBeUndefined();
+    const q = new ReplyParser();
+    q.push(stream.subarray(0, 100));
+    expect(q.read(Expect.Values)).toBeUndefined();
+    q.push(stream.subarray(100, 200));
+    expect(q.readTarget(1)).toBeUndefined();
+  });
+
+  it('refuses wrote() without a current target, past it, or after a reset', () => {
+    const p = new ReplyParser();
+    expect(() => p.wrote(1)).toThrow(InvalidArgumentError);
+    p.push(stream.subarray(0, 100));
+    p.read(Expect.Values);
+    const t = p.readTarget(1)!;
+    expect(() => p.wrote(t.length + 1)).toThrow(InvalidArgumentError);
+    p.readTarget(1);
+    p.reset();
+    expect(() => p.wrote(1)).toThrow(InvalidArgumentError);
+  });
+});
+
 describe('ReplyParser: properties', () => {
   type Gen = { expect: Expect; bytes: Buffer; endToken?: string };
   const bytes = (...parts: Array<string | Uint8Array>): Buffer =>
