@@ -81,11 +81,7 @@ export async function rawClient(host, port, options = {}) {
   function onRead(n, buf) {
     if (direct) {
       bigFilled += n;
-      if (bigFilled === big.length) {
-        deliverValue(big.subarray(0, big.length - 2));
-        big = null;
-        valueLine = null;
-      }
+      if (bigFilled === big.length) finishBig();
       return;
     }
     slabUsed += n;
@@ -365,9 +361,7 @@ export async function rawClient(host, port, options = {}) {
       bigFilled += take;
       pos = take;
       if (bigFilled < big.length) return;
-      deliverValue(big.subarray(0, big.length - 2));
-      big = null;
-      valueLine = null;
+      finishBig();
     }
     if (tail !== null) {
       const lf = chunk.indexOf(LF, pos);
@@ -407,6 +401,12 @@ export async function rawClient(host, port, options = {}) {
         }
       }
     }
+  }
+
+  function finishBig() {
+    deliverValue(big.subarray(0, big.length - 2));
+    big = null;
+    valueLine = null;
   }
 
   function startBig(chunk, pos, size) {

@@ -24,7 +24,7 @@ const exec = promisify(execFile);
  * written in place and matched in request order with a reorder-tolerant fallback, MultiGet, the
  * parser's KeyHint, text values encoded in place, in-place noreply): 63,963 B; then multi-key gets
  * that make little garbage (one reused streamed entry, keys copied into the output buffer): 65,034 B;
- * then slab reads and large values read in place (slab-reader.ts, readTarget/wrote): 66,584 B.
+ * then slab reads and large values read in place (slab-reader.ts, readTarget/wrote): 66,456 B.
  * The binary protocol (~26 kB) is not in it: Client reaches it through a registry, so it
  * tree-shakes. The budget keeps about 1 kB of slack.
  */

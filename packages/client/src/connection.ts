@@ -331,10 +331,10 @@ export class Connection {
       const onread = slabReader({
         target: (minBytes) => (this.socket === socket ? this.pipeline.readTarget(minBytes) : undefined),
         wrote: (n) => {
-          if (this.socket === socket) this.received(n);
+          if (this.socket === socket) this.onRead(undefined, n);
         },
         chunk: (bytes) => {
-          if (this.socket === socket) this.onData(bytes);
+          if (this.socket === socket) this.onRead(bytes, 0);
         },
       });
       socket =
@@ -365,7 +365,7 @@ export class Connection {
     });
     if (o.tls)
       socket.on('data', (chunk: Buffer) => {
-        if (this.socket === socket) this.onData(chunk);
+        if (this.socket === socket) this.onRead(chunk, 0);
       });
     socket.on('error', (err) => {
       if (this.socket !== socket) return;
@@ -425,28 +425,15 @@ export class Connection {
     else if (this.pipeline.pendingCount === 0) socket.unref();
   }
 
-  private onData(chunk: Buffer): void {
+  /** Bytes read: a received `chunk`, or (chunk undefined) `n` bytes read into the pipeline's readTarget(). */
+  private onRead(chunk: Buffer | undefined, n: number): void {
     try {
-      this.pipeline.feed(chunk);
+      if (chunk !== undefined) this.pipeline.feed(chunk);
+      else this.pipeline.wrote(n);
     } catch (err) {
       this.fail(err as Error, this.pipeline.current);
       return;
     }
-    this.afterReplies();
-  }
-
-  /** `n` bytes were read straight into the pipeline's readTarget(). */
-  private received(n: number): void {
-    try {
-      this.pipeline.wrote(n);
-    } catch (err) {
-      this.fail(err as Error, this.pipeline.current);
-      return;
-    }
-    this.afterReplies();
-  }
-
-  private afterReplies(): void {
     if (this.pipeline.pendingCount === 0) {
       // Everything answered: let an idle client not hold the process open. The deadline timer is
       // left armed (it is unref'd): when it fires it finds nothing late and stops, which costs less

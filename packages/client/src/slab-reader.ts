@@ -12,11 +12,11 @@
  */
 
 /** Size of each read slab. */
-export const SLAB_BYTES = 64 * 1024;
+const SLAB_BYTES = 64 * 1024;
 /** A slab with less free space than this is replaced rather than read into. */
 const SLAB_MIN_FREE = 8 * 1024;
 /** The rest of a value is read in place only when at least this much of it is missing. */
-export const DIRECT_MIN_BYTES = 16 * 1024;
+const DIRECT_MIN_BYTES = 16 * 1024;
 
 /** Where a slab reader puts what it reads. */
 export interface ReadSink {

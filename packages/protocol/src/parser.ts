@@ -134,24 +134,16 @@ export class ReplyParser {
    */
   readTarget(minBytes: number): Buffer | undefined {
     if (this.pendingEntry === null || this.queued !== 0) return undefined;
-    const want = this.pendingHeaderLength + this.declaredSize + 2;
-    const pending = this.end - this.start;
-    if (want - pending < Math.max(1, minBytes)) return undefined;
-    if (!this.owned || this.start + want > this.buf.length) {
+    const want = this.pendingBlockLength();
+    if (want - (this.end - this.start) < Math.max(1, minBytes)) return undefined;
+    if (!this.owned || this.start + want > this.buf.length)
       // The block's first bytes are still in the chunk they came in: assemble it from here on. They
       // are placed half a page away from where they sit in their chunk (mod 4096): copied to nearly
       // the same page offset, memmove's loads alias its own recent stores (4K aliasing), and this
       // copy ran at 2.5-2.9 GB/s instead of 8.6-9.3 (bench/local/ab.mjs get100k). It assumes the two
       // buffers start at the same page offset, which large allocations here mostly do; it costs at
       // most 4 KiB more for a value whose missing part is at least `minBytes`.
-      const o = (this.buf.byteOffset + this.start + 2048) & 4095;
-      const joined = Buffer.allocUnsafe(want + o);
-      this.buf.copy(joined, o, this.start, this.end);
-      this.buf = joined;
-      this.start = o;
-      this.end = o + pending;
-      this.owned = true;
-    }
+      this.ownWindow(want, (this.buf.byteOffset + this.start + 2048) & 4095);
     this.target = this.buf;
     return this.buf.subarray(this.end, this.start + want);
   }
@@ -165,10 +157,14 @@ export class ReplyParser {
     this.target = null;
     if (target === null || target !== this.buf || this.queued !== 0 || this.pendingEntry === null)
       throw new InvalidArgumentError('wrote() without a current readTarget()');
-    const want = this.pendingHeaderLength + this.declaredSize + 2;
-    if (!Number.isInteger(n) || n < 0 || this.end - this.start + n > want)
+    if (!Number.isInteger(n) || n < 0 || this.end - this.start + n > this.pendingBlockLength())
       throw new InvalidArgumentError(`wrote(${String(n)}) past the readTarget()`);
     this.end += n;
+  }
+
+  /** Bytes from `start` to the end of the pending value's block: header, data and CRLF. */
+  private pendingBlockLength(): number {
+    return this.pendingHeaderLength + this.declaredSize + 2;
   }
 
   /** Drops everything buffered and any half-read reply. */
@@ -228,21 +224,25 @@ export class ReplyParser {
       const lf = next.indexOf(LF);
       take = lf < 0 ? Math.min(take, MAX_LINE_LENGTH + 1) : lf + 1;
     }
-    if (!this.owned || this.end + take > this.buf.length) {
-      const size = want > 0 ? Math.max(want, pending + take) : Math.max(2 * (pending + take), MIN_JOIN);
-      const joined = Buffer.allocUnsafe(size);
-      this.buf.copy(joined, 0, this.start, this.end);
-      this.buf = joined;
-      this.start = 0;
-      this.end = pending;
-      this.owned = true;
-    }
+    if (!this.owned || this.end + take > this.buf.length)
+      this.ownWindow(want > 0 ? Math.max(want, pending + take) : Math.max(2 * (pending + take), MIN_JOIN), 0);
     next.copy(this.buf, this.end, 0, take);
     this.end += take;
     if (take === next.length) this.queue.shift();
     else this.queue[0] = next.subarray(take);
     this.queued -= take;
     return true;
+  }
+
+  /** Moves the window into a new buffer of `size` bytes (plus `at`), starting at offset `at`. */
+  private ownWindow(size: number, at: number): void {
+    const joined = Buffer.allocUnsafe(size + at);
+    const pending = this.end - this.start;
+    this.buf.copy(joined, at, this.start, this.end);
+    this.buf = joined;
+    this.start = at;
+    this.end = at + pending;
+    this.owned = true;
   }
 
   /** Index of the LF ending the line at `start` (joining queued chunks as needed), or -1. */
