@@ -13,6 +13,8 @@ const c = new Client(mc.address, {
   ...(process.env.NOBATCH ? { batchGets: false } : {}),
   ...(process.env.TIMEOUT ? { timeout: Number(process.env.TIMEOUT) } : {}),
 });
+// mcnb: the Client without merged gets (batchGets: false), beside the default one.
+const cnb = new Client(mc.address, { batchGets: false });
 const raw = await rawClient(host, Number(port));
 const merged = await rawClient(host, Number(port), { merge: true });
 // raw2: raw with the options in RAW2 (e.g. RAW2=read=slab), for measuring the baseline's own variants.
@@ -44,6 +46,7 @@ const ops = {
     raw2: (i) => raw2.getMulti(fresh(i)),
     merged: (i) => merged.getMulti(fresh(i)),
     mc: (i) => c.getMany(fresh(i)),
+    mcnb: (i) => cnb.getMany(fresh(i)),
   },
   multi: {
     n: 3000,
@@ -52,6 +55,7 @@ const ops = {
     raw2: () => raw2.getMulti(keys),
     merged: () => merged.getMulti(keys),
     mc: () => c.getMany(keys),
+    mcnb: () => cnb.getMany(keys),
   },
   serial: {
     n: 5000,
@@ -60,6 +64,7 @@ const ops = {
     raw2: (i) => raw2.get(keys[i % 100]),
     merged: (i) => merged.get(keys[i % 100]),
     mc: (i) => c.get(keys[i % 100]),
+    mcnb: (i) => cnb.get(keys[i % 100]),
   },
   get100: {
     n: 100000,
@@ -68,6 +73,7 @@ const ops = {
     raw2: (i) => raw2.get(keys[i % 100]),
     merged: (i) => merged.get(keys[i % 100]),
     mc: (i) => c.get(keys[i % 100]),
+    mcnb: (i) => cnb.get(keys[i % 100]),
   },
   get100k: {
     n: 20000,
@@ -76,6 +82,7 @@ const ops = {
     raw2: (i) => raw2.get(`big:${keys[i % 10]}`),
     merged: (i) => merged.get(`big:${keys[i % 10]}`),
     mc: (i) => c.get(`big:${keys[i % 10]}`),
+    mcnb: (i) => cnb.get(`big:${keys[i % 10]}`),
   },
   get16m: {
     n: 60,
@@ -84,6 +91,7 @@ const ops = {
     raw2: () => raw2.get('huge'),
     merged: () => merged.get('huge'),
     mc: () => c.get('huge'),
+    mcnb: () => cnb.get('huge'),
   },
   set100: {
     n: 100000,
@@ -92,6 +100,7 @@ const ops = {
     raw2: (i) => raw2.set(keys[i % 100], kib),
     merged: (i) => merged.set(keys[i % 100], kib),
     mc: (i) => c.set(keys[i % 100], kib),
+    mcnb: (i) => cnb.set(keys[i % 100], kib),
   },
 }[what];
 // N=<calls per round> overrides the scenario's count (longer rounds average out more of the VM's noise).
@@ -119,7 +128,7 @@ async function run(fn) {
   await new Promise((r) => setTimeout(r, 20));
   return { us: (cpu.user + cpu.system) / ops.n, userUs: cpu.user / ops.n, rate, scavenges, faults };
 }
-const res = { raw: [], raw2: [], merged: [], mc: [] };
+const res = { raw: [], raw2: [], merged: [], mc: [], mcnb: [] };
 // ONLY=raw,mc: a subset, in that order (reversed every other round, as the whole set is).
 const names = process.env.ONLY ? process.env.ONLY.split(',') : ['raw', 'merged', 'mc'];
 for (let r = 0; r < rounds; r++)
@@ -130,6 +139,7 @@ for (const [name, rs] of Object.entries(res).filter(([, v]) => v.length))
     `${what} ${name.padEnd(6)} ${med(rs.map((x) => x.us)).toFixed(2)} µs CPU/call (min ${Math.min(...rs.map((x) => x.us)).toFixed(2)}), user ${med(rs.map((x) => x.userUs)).toFixed(2)} (min ${Math.min(...rs.map((x) => x.userUs)).toFixed(2)}), ${Math.round(med(rs.map((x) => x.rate)))}/s, ${med(rs.map((x) => x.scavenges))} scavenges per ${ops.n} calls, ${med(rs.map((x) => x.faults)).toFixed(2)} page faults/call`,
   );
 await c.close();
+await cnb.close();
 await raw.close();
 await raw2.close();
 await merged.close();

@@ -12,6 +12,10 @@
 //   read, no Readable stream machinery), and the rest of a value of 16 KiB or more straight into a
 //   buffer of its declared size (`read: 'slab'`, the default; `read: 'data'` is the 'data' event).
 //   Measured against 'data' in bench/local/ab.mjs: 100 KiB gets ~1.4x, 16 MiB ~1.2x, serial ~1.02x.
+//   After a read in place, the next slab read is a short one (2 KiB, `probe`, the default since
+//   2026-12-04 evening): when large values come back to back, the next one's header arrives alone
+//   and its body is read in place instead of through a full slab read and a copy (100 KiB gets
+//   with 10 in flight ~1.25x, user CPU per get about halved; `probe: false` is the old way).
 // - Replies are parsed with byte comparisons; values are views (subarray) of the received chunk; a
 //   value that straddles chunks is copied once into a buffer of its declared size.
 // - `merge: true` ("raw-merged") turns the gets of one tick into one `get k1 k2 …` command (at most
@@ -32,6 +36,7 @@ const KIND_SET = 4; // resolves true on STORED
 const SLAB_BYTES = 64 * 1024;
 const SLAB_MIN_FREE = 8 * 1024;
 const DIRECT_MIN_BYTES = 16 * 1024;
+const PROBE_BYTES = 2 * 1024;
 
 // One executor for every promise: it hands resolve/reject out through these two slots.
 let nextResolve;
@@ -45,10 +50,11 @@ function executor(resolve, reject) {
  * @param {string} host
  * @param {number} port
  * @param {{ merge?: boolean, maxKeysPerGet?: number, schedule?: 'nextTick' | 'microtask',
- *   buffers?: 'reuse' | 'fresh' | 'pool2', initialBufferSize?: number, read?: 'slab' | 'data' }} [options]
+ *   buffers?: 'reuse' | 'fresh' | 'pool2', initialBufferSize?: number, read?: 'slab' | 'data',
+ *   probe?: boolean | number }} [options]
  *   merge: false; maxKeysPerGet: 100; schedule: 'nextTick' (measured faster, see README);
  *   buffers: 'reuse' (reuse when the socket took it all, else allocate); initialBufferSize: 16 KiB;
- *   read: 'slab' (see above).
+ *   read: 'slab' (see above); probe: true (see above; `raw@probe=0` in the bench turns it off).
  */
 export async function rawClient(host, port, options = {}) {
   const merge = options.merge ?? false;
@@ -65,6 +71,10 @@ export async function rawClient(host, port, options = {}) {
   let slab = Buffer.allocUnsafe(SLAB_BYTES);
   let slabUsed = 0;
   let direct = false;
+  // probe: after a read in place, the next slab read is short (PROBE_BYTES), as mc's
+  // slab-reader.ts does, so a large value that follows is read in place from its first KiB.
+  const probeAfterDirect = ![false, 0, '0', 'false'].includes(options.probe ?? true);
+  let probe = false;
   function nextReadBuffer() {
     if (big !== null && big.length - bigFilled >= DIRECT_MIN_BYTES) {
       direct = true;
@@ -76,10 +86,15 @@ export async function rawClient(host, port, options = {}) {
       slab = Buffer.allocUnsafe(SLAB_BYTES);
       slabUsed = 0;
     }
+    if (probe) {
+      probe = false;
+      return slab.subarray(slabUsed, slabUsed + PROBE_BYTES);
+    }
     return slab.subarray(slabUsed);
   }
   function onRead(n, buf) {
     if (direct) {
+      probe = probeAfterDirect;
       bigFilled += n;
       if (bigFilled === big.length) finishBig();
       return;

@@ -17,6 +17,13 @@ const SLAB_BYTES = 64 * 1024;
 const SLAB_MIN_FREE = 8 * 1024;
 /** The rest of a value is read in place only when at least this much of it is missing. */
 const DIRECT_MIN_BYTES = 16 * 1024;
+/**
+ * After a value read in place, the next read into the slab is at most this long: enough for the end
+ * of that reply and the next VALUE header (at most ~300 bytes), so when another large value follows
+ * (values of one size tend to come together) its body is read in place from its first KiB, instead of
+ * arriving in a full slab read and being copied out of it. Costs at most one read per large value.
+ */
+const PROBE_BYTES = 2 * 1024;
 
 /** Where a slab reader puts what it reads. */
 export interface ReadSink {
@@ -37,6 +44,8 @@ export function slabReader(sink: ReadSink): {
   let used = 0;
   // Whether the buffer handed out last was sink.target() (else a slice of the slab).
   let direct = false;
+  // Whether the last read went to sink.target(): the next slab read is a short one (PROBE_BYTES).
+  let probe = false;
   return {
     buffer(): Buffer {
       const target = sink.target(DIRECT_MIN_BYTES);
@@ -50,11 +59,17 @@ export function slabReader(sink: ReadSink): {
         slab = Buffer.allocUnsafe(SLAB_BYTES);
         used = 0;
       }
+      if (probe) {
+        probe = false;
+        return slab.subarray(used, used + PROBE_BYTES);
+      }
       return slab.subarray(used);
     },
     callback(n: number, buf: Uint8Array): boolean {
-      if (direct) sink.wrote(n);
-      else {
+      if (direct) {
+        probe = true;
+        sink.wrote(n);
+      } else {
         used += n;
         sink.chunk((buf as Buffer).subarray(0, n));
       }
