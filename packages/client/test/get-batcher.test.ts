@@ -1,5 +1,5 @@
 import { type FaultServer, startFaultServer } from '@mc/testing';
-import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { uniquePrefix } from '../../../tests/helpers.js';
 import { AbortError, Client, ProtocolError, SerdeError } from '../src/index.js';
 
@@ -65,6 +65,41 @@ describe('merged gets (batchGets)', () => {
     const second = c.get('second');
     second.catch(() => {});
     expect(await first).toBe('one');
+  });
+
+  it('a lone get has its value at the END after it (held); a second value for its key is refused', async () => {
+    // A server that answers the value at once and the END only when told to.
+    let sock: import('node:net').Socket | undefined;
+    const s = track(
+      await startFaultServer((socket, _chunk, state) => {
+        if (state.buffer.includes('\r\n')) {
+          state.buffer = Buffer.alloc(0);
+          sock = socket;
+          socket.write('VALUE only 16 3\r\none\r\n');
+        }
+      }),
+    );
+    const c = track(new Client(s.address, { timeout: 60_000 }));
+    let settled = false;
+    const got = c.get('only').then((v) => {
+      settled = true;
+      return v;
+    });
+    await vi.waitFor(() => expect(sock).toBeDefined());
+    // The value has been written by the server; give the client several turns to read it.
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    sock!.write('END\r\n');
+    expect(await got).toBe('one');
+
+    // The same key's value twice in one reply: the connection is discarded, the caller fails.
+    const dup = track(
+      await startFaultServer((socket, _chunk, state) => {
+        if (state.buffer.includes('\r\n')) socket.write('VALUE k 16 1\r\na\r\nVALUE k 16 1\r\nb\r\nEND\r\n');
+      }),
+    );
+    const c2 = track(new Client(dup.address));
+    await expect(c2.get('k')).rejects.toBeInstanceOf(ProtocolError);
   });
 
   it('the gets of a tick leave as one get line per 100 keys, each caller gets its own value', async () => {
