@@ -5,7 +5,7 @@
 // peak RSS so far (main.mjs runs one scenario per process, so it is that scenario's). The 'heap'
 // step: heap per in-flight get (heapUsed growth while N gets are
 // queued, divided by N), as bench/src/memory.mjs measures it for mc alone.
-import { writeFileSync } from 'node:fs';
+import { openSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { createInterface } from 'node:readline';
 import { makeClient } from './clients.mjs';
@@ -39,6 +39,17 @@ function check(key, got) {
     throw new Error(
       `${name}: wrong value for ${key}: ${text?.slice(0, 40)} (length ${text?.length}), want length ${want.length}`,
     );
+}
+
+// PERF_CTL / PERF_ACK: the control and ack FIFOs of `perf record --control fifo:CTL,ACK -D -1`, so
+// perf samples the measured loop alone (bench/local/perf-loop.sh): enabled before it, disabled after.
+const perfFifos = process.env.PERF_CTL
+  ? [openSync(process.env.PERF_CTL, 'w'), openSync(process.env.PERF_ACK, 'r')]
+  : undefined;
+function perfControl(command) {
+  if (!perfFifos) return;
+  writeSync(perfFifos[0], `${command}\n`);
+  readSync(perfFifos[1], Buffer.alloc(5)); // "ack\n\0": perf has switched
 }
 
 /**
@@ -91,9 +102,11 @@ async function measure(op, sc, full) {
   if (slices === 0) {
     await profiler?.post('Profiler.start');
     const latencies = [];
+    perfControl('enable');
     const cpu0 = process.cpuUsage();
     const { ops, secs } = await drive(op, { ...size, concurrency: sc.concurrency, latencies });
     const cpu = process.cpuUsage(cpu0);
+    perfControl('disable');
     const r = { ops, secs, opsPerSec: ops / secs, ...percentiles(latencies) };
     if (profiler) {
       const { profile } = await profiler.post('Profiler.stop');
