@@ -35,7 +35,8 @@ export const CLIENT_NAMES = [
 
 /**
  * @param name a client name; `raw` and `raw-merged` take variant options after `@`, e.g.
- *   `raw@schedule=microtask,buffers=fresh` (see raw-client.mjs), for measuring the baseline itself.
+ *   `raw@schedule=microtask,buffers=fresh` (see raw-client.mjs), for measuring the baseline itself;
+ *   `mc` takes Client options the same way (`mc@batchGets=false`).
  * @param addresses the servers: every client uses the first, `mc-hash3` uses all three.
  */
 export async function makeClient(name, addresses) {
@@ -47,7 +48,7 @@ export async function makeClient(name, addresses) {
       .split(',')
       .filter(Boolean)
       .map((kv) => kv.split('='))
-      .map(([k, v]) => [k, /^\d+$/.test(v) ? Number(v) : v]),
+      .map(([k, v]) => [k, /^\d+$/.test(v) ? Number(v) : v === 'false' ? false : v === 'true' ? true : v]),
   );
   switch (base) {
     case 'raw':
@@ -56,7 +57,7 @@ export async function makeClient(name, addresses) {
       return rawClient(host, Number(port), { merge: true, ...variantOptions });
     case 'mc': {
       const { Client } = await loadMc('@mc/client');
-      const c = new Client(address, { timeout: 30_000, connectTimeout: 5000 });
+      const c = new Client(address, { timeout: 30_000, connectTimeout: 5000, ...variantOptions });
       return mcAdapter(c);
     }
     case 'mc-pooled': {
