@@ -42,7 +42,8 @@ function check(key, got) {
 }
 
 // PERF_CTL / PERF_ACK: the control and ack FIFOs of `perf record --control fifo:CTL,ACK -D -1`, so
-// perf samples the measured loop alone (bench/local/perf-loop.sh): enabled before it, disabled after.
+// perf samples the measured loop alone (bench/local/perf-loop.sh): enabled before it, disabled after
+// (a whole loop only: in sliced mode perf records nothing).
 const perfFifos = process.env.PERF_CTL
   ? [openSync(process.env.PERF_CTL, 'w'), openSync(process.env.PERF_ACK, 'r')]
   : undefined;
