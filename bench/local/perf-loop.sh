@@ -5,5 +5,5 @@ set -e
 c=$1; sc=$2; out=$3
 d=$(mktemp -d); mkfifo $d/ctl $d/ack
 PERF_CTL=$d/ctl PERF_ACK=$d/ack perf record -q -e cpu-clock -F 4000 -D -1 --control fifo:$d/ctl,$d/ack -o $out -- \
-  node --perf-basic-prof --expose-gc $4 $(dirname $0)/../src/worker.mjs $c $(cat /tmp/mc-addrs) full $sc | tail -1 | grep -o '"ops":[0-9]*\|"opsPerSec":[0-9]*\|"cpuUsPerCall":[0-9.]*' | tr '\n' ' '
+  node --perf-basic-prof --logfile=$d/v8.log --no-logfile-per-isolate --expose-gc $4 $(dirname $0)/../src/worker.mjs $c $(cat /tmp/mc-addrs) full $sc | tail -1 | grep -o '"ops":[0-9]*\|"opsPerSec":[0-9]*\|"cpuUsPerCall":[0-9.]*' | tr '\n' ' '
 rm -rf $d; echo
