@@ -1,5 +1,7 @@
 // Local: runs worker.mjs for each client with --trace-gc, N alternating rounds, one scenario, and
-// counts the GCs (a client 'mc|--flag' runs with node flags) (scavenges, mark-compacts and their ms) next to ops/s. node local/gc-ab.mjs <scenario> <rounds> [clients]
+// prints ops/s next to the GCs: scavenges (count, ms, what triggered them) and full GCs.
+// node local/gc-ab.mjs <scenario> <rounds> [clients] [node flags for all]; a client 'mc|--flag …'
+// runs with node flags of its own.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startServer } from '../src/memcached-server.mjs';
@@ -12,15 +14,16 @@ const addresses = servers.map((s) => s.address).join(',');
 const clients = clientsArg.split(',');
 for (let r = 0; r < Number(roundsArg); r++) {
   for (const name of r % 2 ? [...clients].reverse() : clients) {
+    const [client, ...clientFlags] = name.split('|');
     const out = spawnSync(
       process.execPath,
       [
         '--expose-gc',
         '--trace-gc',
         ...flags.split(' ').filter(Boolean),
-        ...name.split('|').slice(1),
+        ...clientFlags,
         join(import.meta.dirname, '..', 'src', 'worker.mjs'),
-        name.split('|')[0],
+        client,
         addresses,
         'full',
         scenario,
@@ -29,28 +32,27 @@ for (let r = 0; r < Number(roundsArg); r++) {
     );
     const lines = out.stdout.trim().split('\n');
     const j = JSON.parse(lines.pop()).results[scenario];
-    let sc = 0,
-      scMs = 0,
-      mc = 0,
-      mcMs = 0;
+    let scavenges = 0;
+    let scavengeMs = 0;
+    let fullGcs = 0;
+    let fullMs = 0;
     const why = {};
     for (const l of lines) {
-      const m =
-        / (Scavenge|Mark-Compact|Mark-sweep)[^,]*?, ([\d.]+) \/ ([\d.]+) ms/.exec(l) ??
-        / (Scavenge|Mark-Compact|Mark-sweep).*?([\d.]+) \/ ([\d.]+) ms/.exec(l);
+      // "… Scavenge 7.5 (12.5) -> 3.9 (12.5) MB, 0.25 / 0.00 ms  (average mu = …) task;"
+      const m = / (Scavenge|Mark-Compact|Mark-sweep).*?([\d.]+) \/ [\d.]+ ms/.exec(l);
       if (!m) continue;
       if (m[1] === 'Scavenge') {
-        const w = /\) ([a-z ]+); *$/.exec(l)?.[1] ?? '?';
-        why[w] = (why[w] ?? 0) + 1;
-        sc++;
-        scMs += Number(m[2]);
+        const trigger = /\) ([a-z ]+); *$/.exec(l)?.[1] ?? '?';
+        why[trigger] = (why[trigger] ?? 0) + 1;
+        scavenges++;
+        scavengeMs += Number(m[2]);
       } else {
-        mc++;
-        mcMs += Number(m[2]);
+        fullGcs++;
+        fullMs += Number(m[2]);
       }
     }
     console.log(
-      `${name.padEnd(32)} ${Math.round(j.opsPerSec)}/s ${j.cpuUsPerCall.toFixed(1)}us  scav ${sc} ${scMs.toFixed(0)}ms  full ${mc} ${mcMs.toFixed(0)}ms ${JSON.stringify(why)}`,
+      `${name.padEnd(32)} ${Math.round(j.opsPerSec)}/s ${j.cpuUsPerCall.toFixed(1)}us  scav ${scavenges} ${scavengeMs.toFixed(0)}ms  full ${fullGcs} ${fullMs.toFixed(0)}ms ${JSON.stringify(why)}`,
     );
   }
 }

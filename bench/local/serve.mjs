@@ -7,8 +7,10 @@ const servers = await Promise.all([0, 1, 2].map(() => startServer({ args: ['-I',
 await preloadServers(servers);
 writeFileSync('/tmp/mc-addrs', servers.map((s) => s.address).join(','));
 console.log(servers.map((s) => `${s.address} pid ${s.pid}`).join('\n'));
-process.on('SIGTERM', async () => {
+const stop = async () => {
   for (const s of servers) await s.stop();
   process.exit(0);
-});
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
 setInterval(() => {}, 1 << 30);
