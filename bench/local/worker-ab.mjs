@@ -1,5 +1,6 @@
 // Local (not part of the bench): the bench's worker, for two clients alternating, N rounds, one scenario.
 // node local/worker-ab.mjs <scenario> <rounds> [clients=raw,mc] [nodeFlags]
+// A client may carry environment variables for its workers: 'mc|MC_WRITE_BATCH=4'.
 // PIN_CLIENT=<cpus> / PIN_SERVER=<cpus>: run the workers / the memcached processes under taskset
 // (tried 2026-12-03: pinning clients to CPU 0 and memcached to CPU 1 did not narrow the spread).
 // Prints each client's median ratio to the first, CPU per call and rates, and, for two clients,
@@ -25,13 +26,23 @@ for (let r = 0; r < Number(roundsArg); r++) {
       process.execPath,
       ...flags.split(' ').filter(Boolean),
       join(import.meta.dirname, '..', 'src', 'worker.mjs'),
-      name,
+      name.split('|')[0],
       addresses,
       'full',
       scenario,
     ];
     const [cmd, ...args] = PIN_CLIENT ? ['taskset', '-c', PIN_CLIENT, ...argv] : argv;
-    const out = spawnSync(cmd, args, { encoding: 'utf8' });
+    // `client|VAR=value`: that worker runs with VAR set (for A/B of an environment knob).
+    const env = {
+      ...process.env,
+      ...Object.fromEntries(
+        name
+          .split('|')
+          .slice(1)
+          .map((kv) => kv.split('=')),
+      ),
+    };
+    const out = spawnSync(cmd, args, { encoding: 'utf8', env });
     const j = JSON.parse(out.stdout.trim().split('\n').pop());
     (res[name] ??= []).push(j.results[scenario]);
   }

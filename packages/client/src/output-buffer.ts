@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+
 /** Bytes of the first slab; later ones fit what a tick queued (up to MAX_SLAB_SIZE). */
 const SLAB_SIZE = 16 * 1024;
 const MAX_SLAB_SIZE = 1024 * 1024;

@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+import { performance } from 'node:perf_hooks';
 import { Expect, encodeMetaNoop, type KeyHint, ProtocolError, type Reply, ReplyParser } from '@mc/protocol';
 import { channels } from './diagnostics.js';
 import { OutputBuffer } from './output-buffer.js';
@@ -86,6 +88,11 @@ export class Pipeline {
   /** Requests queued or in flight. */
   get pendingCount(): number {
     return this.tail - this.head;
+  }
+
+  /** Requests queued since the last takeOutput(): not on the wire yet. */
+  get unsentCount(): number {
+    return this.tail - this.sent;
   }
 
   /** Whether requests are on the wire, waiting for their replies. */

@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+
 /**
  * How a plain (non-TLS) socket reads: into slices of a 64 KiB slab through net's `onread`, and the
  * rest of a large value straight into the buffer it is assembled in.
@@ -29,10 +31,13 @@ const PROBE_BYTES = 2 * 1024;
 export interface ReadSink {
   /** A place to read the next bytes into directly, at least `minBytes` long, or undefined. */
   target(minBytes: number): Buffer | undefined;
-  /** `n` bytes were read into the last target(). */
-  wrote(n: number): void;
-  /** Bytes read into the slab: a view whose bytes are never written again. */
-  chunk(bytes: Buffer): void;
+  /**
+   * `n` bytes were read into the last target(). `full`: the read filled the buffer it was given, so
+   * libuv reads again at once and more of the reply is probably waiting (see Connection.moreToRead).
+   */
+  wrote(n: number, full: boolean): void;
+  /** Bytes read into the slab: a view whose bytes are never written again. `full`: as for wrote(). */
+  chunk(bytes: Buffer, full: boolean): void;
 }
 
 /** The `onread` option of net.connect for one socket, delivering to `sink`. */
@@ -46,11 +51,14 @@ export function slabReader(sink: ReadSink): {
   let direct = false;
   // Whether the last read went to sink.target(): the next slab read is a short one (PROBE_BYTES).
   let probe = false;
+  // Length of the buffer handed out last: a read of that many bytes filled it.
+  let offered = 0;
   return {
     buffer(): Buffer {
       const target = sink.target(DIRECT_MIN_BYTES);
       if (target !== undefined) {
         direct = true;
+        offered = target.length;
         return target;
       }
       direct = false;
@@ -61,17 +69,19 @@ export function slabReader(sink: ReadSink): {
       }
       if (probe) {
         probe = false;
+        offered = PROBE_BYTES;
         return slab.subarray(used, used + PROBE_BYTES);
       }
+      offered = SLAB_BYTES - used;
       return slab.subarray(used);
     },
     callback(n: number, buf: Uint8Array): boolean {
       if (direct) {
         probe = true;
-        sink.wrote(n);
+        sink.wrote(n, n === offered);
       } else {
         used += n;
-        sink.chunk((buf as Buffer).subarray(0, n));
+        sink.chunk((buf as Buffer).subarray(0, n), n === offered);
       }
       return true;
     },

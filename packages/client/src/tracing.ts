@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { type TracingChannel, tracingChannel } from 'node:diagnostics_channel';
 import type { CommandSpec } from './commands.js';
 import { entriesOf, type SetManyInput } from './entries.js';

@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+
 /**
  * String writes into a Buffer for the encoders' hot path. Node's Buffer has `latin1Write` and
  * `utf8Write` (what `buf.write(string, offset, encoding)` calls after checking and dispatching on its

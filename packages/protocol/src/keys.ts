@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { InvalidKeyError } from './errors.js';
 
 /** memcached's limit on a key, in bytes. */

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { InvalidArgumentError } from './errors.js';
 import { encodeMetaKey, type KeyOptions } from './keys.js';
 import { checkOpaque } from './meta-flags.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { InvalidArgumentError, ProtocolError } from './errors.js';
 import type { MetaReplyFlags } from './replies.js';
 

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { InvalidArgumentError } from './errors.js';
 import { checkKeyBytes } from './keys.js';
 import { checkBytes, checkExptime, checkNonNegative, checkSeconds, checkU32, u64Text } from './numbers.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { writeLatin1, writeUtf8 } from './buffer-write.js';
 import { InvalidArgumentError } from './errors.js';
 import { checkBytes, checkExptime, checkU32 } from './numbers.js';

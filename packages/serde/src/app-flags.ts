@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { SerdeError } from './errors.js';
 import type { Serde } from './types.js';
 

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { SerdeError } from './errors.js';
 import { describeFlags, FLAGS } from './flags.js';
 import { textValue } from './text-value.js';

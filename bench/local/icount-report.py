@@ -1,0 +1,43 @@
+# Local: per-op instruction counts from two callgrind runs of local/icount.sh (see there).
+# python3 icount-report.py <run1.out> <run2.out> <ops between them> [top]
+import bisect, re, subprocess, sys
+
+def functions(path):
+    """Instructions per function; JIT code named through /tmp/perf-<pid>.map."""
+    pid = re.search(r'^pid: (\d+)', open(path).read(4000), re.M).group(1)
+    ents = []
+    try:
+        for line in open(f'/tmp/perf-{pid}.map'):
+            a, s, name = line.rstrip('\n').split(' ', 2)
+            ents.append((int(a, 16), int(s, 16), re.sub(r'^(JS:|LazyCompile:)', '', name)))
+    except FileNotFoundError:
+        pass
+    ents.sort()
+    starts = [e[0] for e in ents]
+    out = subprocess.run(['callgrind_annotate', '--threshold=100', path], capture_output=True, text=True).stdout
+    d = {}
+    for line in out.splitlines():
+        m = re.match(r'^\s*([\d,]+)\s+(\(\s*[\d.]+%\)\s+)?(.*)$', line)
+        if not m or ':' not in m.group(3) or 'PROGRAM TOTALS' in line:
+            continue
+        name = re.sub(r'\s*\[.*\]$', '', m.group(3)).strip()
+        hit = re.match(r'\?\?\?:0x([0-9a-f]+)$', name)
+        if hit:
+            a = int(hit.group(1), 16)
+            i = bisect.bisect_right(starts, a) - 1
+            name = 'JIT ' + (ents[i][2] if i >= 0 and a < ents[i][0] + ents[i][1] else '?')
+        d[name] = d.get(name, 0) + int(m.group(1).replace(',', ''))
+    return d
+
+def total(path):
+    m = re.search(r'^summary: (\d+)', open(path).read(), re.M) or re.search(r'^totals: (\d+)', open(path).read(), re.M)
+    return int(m.group(1))
+
+a, b, ops = sys.argv[1], sys.argv[2], int(sys.argv[3])
+top = int(sys.argv[4]) if len(sys.argv) > 4 else 25
+fa, fb = functions(a), functions(b)
+diff = {k: (fb.get(k, 0) - fa.get(k, 0)) / ops for k in set(fa) | set(fb)}
+jit = sum(v for k, v in diff.items() if k.startswith('JIT '))
+print(f'instructions per op: {(total(b) - total(a)) / ops:.0f} (JIT code {jit:.0f})')
+for k, v in sorted(diff.items(), key=lambda x: -abs(x[1]))[:top]:
+    print(f'{v:8.0f}  {k[:120]}')
