@@ -16,8 +16,6 @@ async function drive(total) {
   await Promise.all(Array.from({ length: sc.concurrency }, worker));
 }
 await drive(Number(wArg));
-if (process.env.MARK) console.log('=== MEASURED ===');
 await drive(Number(nArg));
-if (process.env.MARK) console.log('=== END ===');
 await client.close();
 process.exit(0);

@@ -1,8 +1,8 @@
 #!/bin/bash
 # Local: user-space instructions per op of one client on one scenario, counted by callgrind (exact
 # and repeatable, unlike time on this VM): two runs after the same warm-up, N1 and N2 ops, and the
-# difference divided by N2 - N1. With PERF_MAP=1, JIT code is attributed to JS functions through
-# node's --perf-basic-prof map (bench/local/icount-report.py prints the table).
+# difference divided by N2 - N1. JIT code is attributed to JS functions through node's
+# --perf-basic-prof map (bench/local/icount-report.py prints the table).
 # local/icount.sh <client> <scenario> [N1=2000] [N2=6000] [W=20000]   (servers: node local/serve.mjs)
 set -euo pipefail
 c=$1; sc=$2; n1=${3:-2000}; n2=${4:-6000}; w=${5:-20000}

@@ -1,6 +1,6 @@
 // Local (not part of the bench): the bench's worker, for two clients alternating, N rounds, one scenario.
 // node local/worker-ab.mjs <scenario> <rounds> [clients=raw,mc] [nodeFlags]
-// A client may carry environment variables for its workers: 'mc|MC_WRITE_BATCH=4'.
+// A client may carry environment variables for its workers: 'mc|NODE_OPTIONS=--max-semi-space-size=16'.
 // PIN_CLIENT=<cpus> / PIN_SERVER=<cpus>: run the workers / the memcached processes under taskset
 // (tried 2026-12-03: pinning clients to CPU 0 and memcached to CPU 1 did not narrow the spread).
 // Prints each client's median ratio to the first, CPU per call and rates, and, for two clients,

@@ -27,9 +27,9 @@ type State = 'idle' | 'connecting' | 'ready' | 'closed';
 const NOOP = () => {};
 /**
  * Most requests held back during a burst of reads (see Connection.moreToRead) before they are
- * written anyway. 100 KiB gets with 10 in flight, worker processes alternating 10 rounds: 1, i.e.
- * never held, 0.89x the raw baseline's rate at 43.1 us of CPU per get; 2: 1.08x at 36.8; 4: 1.17x at
- * 32.3 (bench/local/worker-ab.mjs).
+ * written anyway. 100 KiB gets with 10 in flight, worker processes alternating 10 rounds: never
+ * held, 0.89x the raw baseline's rate at 43.1 us of CPU per get; at most 2, 1.08x at 36.8; at most
+ * 4, 1.17x at 32.3; no cap, 0.94-1.00x (memcached starved; bench/README.md, "Seventh day").
  */
 const WRITE_BATCH = 4;
 const EMPTY = Buffer.alloc(0);
@@ -52,7 +52,7 @@ export class Connection {
   /**
    * Whether the socket holds the event loop open. A socket is ref'd while requests wait for replies
    * and unref'd when idle; the flag makes that one native call per change of state instead of one per
-   * write (a ref() per flush was ~100 instructions per get, bench/local/icount.sh).
+   * write (a native ref() on every flush before).
    */
   private refed = true;
   /**
