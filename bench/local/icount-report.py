@@ -1,5 +1,5 @@
-# Local: per-op instruction counts from two callgrind runs of local/icount.sh (see there).
-# python3 icount-report.py <run1.out> <run2.out> <ops between them> [top]
+# Local: per-op instruction counts from one callgrind dump of local/icount.sh (see there).
+# python3 icount-report.py <callgrind dump> <ops in it> [top]
 import bisect, re, subprocess, sys
 
 def functions(path):
@@ -33,11 +33,10 @@ def total(path):
     m = re.search(r'^summary: (\d+)', open(path).read(), re.M) or re.search(r'^totals: (\d+)', open(path).read(), re.M)
     return int(m.group(1))
 
-a, b, ops = sys.argv[1], sys.argv[2], int(sys.argv[3])
-top = int(sys.argv[4]) if len(sys.argv) > 4 else 25
-fa, fb = functions(a), functions(b)
-diff = {k: (fb.get(k, 0) - fa.get(k, 0)) / ops for k in set(fa) | set(fb)}
-jit = sum(v for k, v in diff.items() if k.startswith('JIT '))
-print(f'instructions per op: {(total(b) - total(a)) / ops:.0f} (JIT code {jit:.0f})')
-for k, v in sorted(diff.items(), key=lambda x: -abs(x[1]))[:top]:
+path, ops = sys.argv[1], int(sys.argv[2])
+top = int(sys.argv[3]) if len(sys.argv) > 3 else 25
+per = {k: v / ops for k, v in functions(path).items()}
+jit = sum(v for k, v in per.items() if k.startswith('JIT '))
+print(f'instructions per op: {total(path) / ops:.0f} (JIT code {jit:.0f})')
+for k, v in sorted(per.items(), key=lambda x: -x[1])[:top]:
     print(f'{v:8.0f}  {k[:120]}')

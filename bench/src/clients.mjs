@@ -10,6 +10,9 @@ const require = createRequire(import.meta.url);
  * (other engineers rebuild the packages during the day; the bench measures whatever is built).
  */
 async function loadMc(pkg) {
+  // Local A/B of two builds: MC_PACKAGES=<a copy of packages/> loads mc from that copy instead.
+  const copy = process.env.MC_PACKAGES;
+  if (copy) return await import(`${copy}/${pkg.slice('@mc/'.length)}/dist/index.js`);
   try {
     return await import(pkg);
   } catch (esmError) {

@@ -182,11 +182,8 @@ export class Connection {
       channels.commandStart.hasSubscribers ||
       channels.commandEnd.hasSubscribers ||
       channels.commandError.hasSubscribers
-    ) {
-      p.command = command ?? bytes.toString('latin1', 0, Math.min(bytes.indexOf(0x20) >>> 0, 16)).trim();
-      p.started = performance.now();
-      channels.commandStart.publish({ server: this.address, command: p.command });
-    }
+    )
+      this.publishStart(p, command ?? bytes.toString('latin1', 0, Math.min(bytes.indexOf(0x20) >>> 0, 16)).trim());
     if (signal) {
       p.onAbort = () => this.abort(p);
       signal.addEventListener('abort', p.onAbort, { once: true });
@@ -251,6 +248,67 @@ export class Connection {
     // A caller that already runs deferred (the batcher's tick) has it written now: saves a tick.
     if (flushNow && this.state === 'ready' && !this.holdWrites()) this.flush();
     else this.schedule();
+  }
+
+  /**
+   * A request record for requestWrittenAgain(): made once by a caller that sends the same kind of
+   * request with the same callbacks over and over (a get batch), so such a request allocates no
+   * record of its own. Its callbacks are requestWrittenCallback's, with the client's timeout and no
+   * signal.
+   */
+  reusableRequest(
+    expect: Expect,
+    command: string,
+    onReply: (reply: Reply) => void,
+    onError: (error: Error) => void,
+    hint: KeyHint | undefined,
+  ): Pending {
+    return {
+      bytes: EMPTY,
+      expect,
+      endToken: undefined,
+      deadline: Number.POSITIVE_INFINITY,
+      timeoutMs: 0,
+      resolve: onReply,
+      reject: onError,
+      abandoned: false,
+      fence: false,
+      signal: undefined,
+      onAbort: undefined,
+      command,
+      started: 0,
+      batch: undefined,
+      map: undefined,
+      hint,
+    };
+  }
+
+  /**
+   * requestWrittenCallback() with a reusableRequest() record. The record must not be in flight: its
+   * owner reuses it only after its reply or failure was delivered (the pipeline has let go of it
+   * by then).
+   */
+  requestWrittenAgain(p: Pending, command: string, flushNow: boolean): void {
+    p.deadline = Number.POSITIVE_INFINITY;
+    p.timeoutMs = this.options.timeout ?? DEFAULTS.timeout;
+    p.abandoned = false;
+    p.command = undefined;
+    if (
+      channels.commandStart.hasSubscribers ||
+      channels.commandEnd.hasSubscribers ||
+      channels.commandError.hasSubscribers
+    )
+      this.publishStart(p, command);
+    this.pipeline.enqueueWritten(p);
+    if (flushNow && this.state === 'ready' && !this.holdWrites()) this.flush();
+    else this.schedule();
+  }
+
+  /** Diagnostics: the request's command starts now. */
+  private publishStart(p: Pending, command: string): void {
+    p.command = command;
+    p.started = performance.now();
+    channels.commandStart.publish({ server: this.address, command });
   }
 
   /**

@@ -10,7 +10,7 @@ import {
   writeRetrieval,
 } from '@mc/protocol';
 import { capture, captured } from './capture.js';
-import type { Connection } from './connection.js';
+import type { Connection, Pending } from './connection.js';
 import { AbortError, ClientClosedError } from './errors.js';
 
 /** Most keys sent in one merged `get`; more start another command (bounds head-of-line blocking). */
@@ -49,6 +49,11 @@ class Batch implements KeyHint {
   /** A one-key batch's value, held from onValue until the END after it (see GetBatcher.hold). */
   readonly held: ValueEntry = { key: '', flags: 0, value: EMPTY, cas: undefined };
   holding = false;
+  /**
+   * The connection's record of this batch's command, made once: a batch is reused only after its
+   * reply or failure was delivered (done()), when the connection no longer holds the record.
+   */
+  request: Pending | undefined;
 
   constructor(private readonly owner: GetBatcher) {}
 
@@ -189,16 +194,8 @@ export class GetBatcher {
     }
     const offset = out.reserve(size);
     out.commit(writeRetrieval(out.target, offset, HEAD, batch.keys, batch.utf8, 0, batch.end));
-    this.conn.requestWrittenCallback(
-      Expect.Values,
-      'get',
-      batch.onReply,
-      batch.fail,
-      batch,
-      undefined,
-      undefined,
-      now,
-    );
+    batch.request ??= this.conn.reusableRequest(Expect.Values, 'get', batch.onReply, batch.fail, batch);
+    this.conn.requestWrittenAgain(batch.request, 'get', now);
   }
 
   /**

@@ -449,12 +449,17 @@ export class ReplyParser {
   /** Parses `<key> <flags> <bytes> [<cas>]` at [s, e); the size goes to declaredSize. */
   private valueHeader(s: number, e: number, hint: KeyHint | undefined): ValueEntry {
     const b = this.buf;
-    let i = s;
+    // The key at the hint's cursor, the one memcached answers next, is compared in place: a match
+    // reads the key's bytes once, instead of finding the space and then comparing.
+    let j = hint === undefined ? -1 : atCursor(hint, b, s, e);
+    let i = j < 0 ? s : s + hint!.keys[j]!.length;
     // High bits of the key's bytes: an ASCII key (the usual one) is read as latin1, which V8 turns
     // into a one-byte string faster than it decodes UTF-8.
     let high = 0;
-    for (let c = b[i]; i < e && c !== SP; c = b[++i]) high |= c!;
-    if (i >= e || i === s) this.unexpected(s - 6, e, 'VALUE <key> <flags> <bytes>');
+    if (j < 0) {
+      for (let c = b[i]; i < e && c !== SP; c = b[++i]) high |= c!;
+      if (i >= e || i === s) this.unexpected(s - 6, e, 'VALUE <key> <flags> <bytes>');
+    }
     let p = i + 1;
     let flags = 0;
     let digits = 0;
@@ -485,7 +490,7 @@ export class ReplyParser {
     }
     this.declaredSize = size;
     let key: string;
-    const j = hint !== undefined && high < 0x80 ? hinted(hint, b, s, i) : -1;
+    if (j < 0 && hint !== undefined && high < 0x80) j = hinted(hint, b, s, i);
     this.hintNext = j < 0 ? -1 : j + 1;
     if (j >= 0) key = hint!.keys[j]!;
     else key = high < 0x80 ? latin1(b, s, i) : utf8(b, s, i);
@@ -651,6 +656,23 @@ function hinted(hint: KeyHint, buf: Buffer, s: number, e: number): number {
     if (i === len) return j;
   }
   return -1;
+}
+
+/**
+ * The hint's cursor when its key is buf[s, ...) followed by a space (ASCII keys only: a character
+ * past 0x7f is never compared to a byte), or -1. The caller checks `e` bounds through the space.
+ */
+function atCursor(hint: KeyHint, buf: Buffer, s: number, e: number): number {
+  const j = hint.pos;
+  if (j >= hint.end) return -1;
+  const k = hint.keys[j]!;
+  const len = k.length;
+  if (len === 0 || s + len >= e || buf[s + len] !== SP) return -1;
+  for (let x = 0; x < len; x++) {
+    const c = k.charCodeAt(x);
+    if (c !== buf[s + x] || c >= 0x80) return -1;
+  }
+  return j;
 }
 
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: SliceFn }).latin1Slice;
