@@ -14,6 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 out="$dir/$tag-$sc.out"
 rm -f "$out" "$out".*
 cd "$dir" # V8's code log (isolate-*.log, from --perf-basic-prof) lands here
-valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file="$out" \
+valgrind --tool=callgrind --separate-threads=yes --smc-check=all-non-file --callgrind-out-file="$out" \
   node --perf-basic-prof "$here/icount.mjs" "$c" "$addrs" "$sc" "$n" "$w" 2>/dev/null
-python3 "$here/icount-report.py" "$out.1" "$n" "${TOP:-25}"
+# The main thread (the event loop) only: the GC and compiler helper threads are counted apart.
+python3 "$here/icount-report.py" "$out.1-01" "$n" "${TOP:-25}"

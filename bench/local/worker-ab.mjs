@@ -43,7 +43,13 @@ for (let r = 0; r < Number(roundsArg); r++) {
       ),
     };
     const out = spawnSync(cmd, args, { encoding: 'utf8', env });
-    const j = JSON.parse(out.stdout.trim().split('\n').pop());
+    const last = out.stdout.trim().split('\n').pop();
+    if (!last?.startsWith('{')) {
+      // Stop our servers before failing: they would outlive this process (and hold its pipes open).
+      for (const s of servers) process.kill(s.pid, 'SIGKILL');
+      throw new Error(`worker ${name} failed (status ${out.status}): ${out.stderr.trim().slice(-2000)}`);
+    }
+    const j = JSON.parse(last);
     (res[name] ??= []).push(j.results[scenario]);
   }
 }

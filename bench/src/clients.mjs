@@ -38,7 +38,8 @@ export const CLIENT_NAMES = [
 
 /**
  * @param name a client name; `raw` and `raw-merged` take variant options after `@`, e.g.
- *   `raw@schedule=microtask,buffers=fresh` (see raw-client.mjs), for measuring the baseline itself;
+ *   `raw@schedule=microtask,buffers=fresh` (see raw-client.mjs), for measuring the baseline itself
+ *   (`+` separates options too, for lists of clients that are themselves comma-separated);
  *   `mc` takes Client options the same way (`mc@batchGets=false`).
  * @param addresses the servers: every client uses the first, `mc-hash3` uses all three.
  */
@@ -48,7 +49,7 @@ export async function makeClient(name, addresses) {
   const [base, variant] = name.split('@');
   const variantOptions = Object.fromEntries(
     (variant ?? '')
-      .split(',')
+      .split(/[,+]/)
       .filter(Boolean)
       .map((kv) => kv.split('='))
       .map(([k, v]) => [k, /^\d+$/.test(v) ? Number(v) : v === 'false' ? false : v === 'true' ? true : v]),

@@ -81,6 +81,15 @@ export async function rawClient(host, port, options = {}) {
   // slab-reader.ts does, so a large value that follows is read in place from its first KiB.
   const probeAfterDirect = ![false, 0, '0', 'false'].includes(options.probe ?? true);
   let probe = false;
+  // tailProbe: the rest of a large value too short to read in place (< DIRECT_MIN_BYTES) is read
+  // into the slab with only PROBE_BYTES more, as mc's slab-reader.ts does: a full slab read there
+  // took in tens of KiB of the next large value, which then had to be copied into its own buffer.
+  const tailProbe = ![false, 0, '0', 'false'].includes(options.tailProbe ?? true);
+  // stickyProbe: a short read that did not fill its buffer (what memcached had sent so far ended in
+  // it) leaves the next read short too, until a read fills: the next large value's header then still
+  // arrives with at most PROBE_BYTES of its body, not with whatever memcached sent meanwhile.
+  const stickyProbe = ![false, 0, '0', 'false'].includes(options.stickyProbe ?? true);
+  let probing = false; // the buffer handed out last is a short one (probe or tail)
   // flush: 'burst' holds requests made while reads fill their buffers (libuv then reads again at
   // once) until the reads end or `writeBatch` of them wait, as mc's Client does (connection.ts).
   const burst = (options.flush ?? 'burst') === 'burst';
@@ -92,6 +101,7 @@ export async function rawClient(host, port, options = {}) {
   function nextReadBuffer() {
     if (big !== null && big.length - bigFilled >= DIRECT_MIN_BYTES) {
       direct = true;
+      probing = false;
       offered = big.length - bigFilled;
       return big.subarray(bigFilled);
     }
@@ -103,9 +113,16 @@ export async function rawClient(host, port, options = {}) {
     }
     if (probe) {
       probe = false;
+      probing = true;
       offered = PROBE_BYTES;
       return slab.subarray(slabUsed, slabUsed + PROBE_BYTES);
     }
+    if (big !== null && tailProbe && big.length >= DIRECT_MIN_BYTES) {
+      probing = true;
+      offered = Math.min(SLAB_BYTES - slabUsed, big.length - bigFilled + PROBE_BYTES);
+      return slab.subarray(slabUsed, slabUsed + offered);
+    }
+    probing = false;
     offered = SLAB_BYTES - slabUsed;
     return slab.subarray(slabUsed);
   }
@@ -118,6 +135,7 @@ export async function rawClient(host, port, options = {}) {
       return;
     }
     slabUsed += n;
+    if (probing && stickyProbe && n < offered) probe = true;
     onData(buf.subarray(0, n));
   }
   const sock =

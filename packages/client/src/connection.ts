@@ -442,6 +442,7 @@ export class Connection {
       // its socket is still this connection's, since a discarded socket may still be reading.
       const onread = slabReader({
         target: (minBytes) => (this.socket === socket ? this.pipeline.readTarget(minBytes) : undefined),
+        missing: (minSize) => (this.socket === socket ? this.pipeline.parser.missing(minSize) : 0),
         wrote: (n, full) => {
           if (this.socket !== socket) return;
           this.moreToRead = full;

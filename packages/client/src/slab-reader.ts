@@ -32,6 +32,12 @@ export interface ReadSink {
   /** A place to read the next bytes into directly, at least `minBytes` long, or undefined. */
   target(minBytes: number): Buffer | undefined;
   /**
+   * Bytes still missing of a value of at least `minSize` bytes being assembled (its header read), or
+   * 0: the rest of such a value, when too short for target(), is read into the slab with only
+   * PROBE_BYTES more.
+   */
+  missing(minSize: number): number;
+  /**
    * `n` bytes were read into the last target(). `full`: the read filled the buffer it was given, so
    * libuv reads again at once and more of the reply is probably waiting (see Connection.moreToRead).
    */
@@ -49,8 +55,11 @@ export function slabReader(sink: ReadSink): {
   let used = 0;
   // Whether the buffer handed out last was sink.target() (else a slice of the slab).
   let direct = false;
-  // Whether the last read went to sink.target(): the next slab read is a short one (PROBE_BYTES).
+  // Whether the next slab read is a short one (PROBE_BYTES): after a read into sink.target(), and
+  // after a short read that did not fill its buffer.
   let probe = false;
+  // Whether the buffer handed out last is a short one (a probe, or the rest of a large value).
+  let short = false;
   // Length of the buffer handed out last: a read of that many bytes filled it.
   let offered = 0;
   return {
@@ -58,6 +67,7 @@ export function slabReader(sink: ReadSink): {
       const target = sink.target(DIRECT_MIN_BYTES);
       if (target !== undefined) {
         direct = true;
+        short = false;
         offered = target.length;
         return target;
       }
@@ -67,11 +77,18 @@ export function slabReader(sink: ReadSink): {
         slab = Buffer.allocUnsafe(SLAB_BYTES);
         used = 0;
       }
+      short = true;
       if (probe) {
         probe = false;
         offered = PROBE_BYTES;
         return slab.subarray(used, used + PROBE_BYTES);
       }
+      const missing = sink.missing(DIRECT_MIN_BYTES);
+      if (missing > 0) {
+        offered = Math.min(SLAB_BYTES - used, missing + PROBE_BYTES);
+        return slab.subarray(used, used + offered);
+      }
+      short = false;
       offered = SLAB_BYTES - used;
       return slab.subarray(used);
     },
@@ -81,6 +98,9 @@ export function slabReader(sink: ReadSink): {
         sink.wrote(n, n === offered);
       } else {
         used += n;
+        // A short read that did not fill: what the server had sent ends here, and a large value's
+        // header may come next; its first bytes should not arrive in a full slab read either.
+        if (short && n < offered) probe = true;
         sink.chunk((buf as Buffer).subarray(0, n), n === offered);
       }
       return true;

@@ -5,12 +5,15 @@ import { slabReader } from '../src/slab-reader.js';
 function recordingSink() {
   const sink = {
     target: undefined as Buffer | undefined,
+    /** What missing() answers: bytes of a large value still to come (0: none). */
+    missing: 0,
     chunks: [] as Buffer[],
     wrote: [] as number[],
   };
   const reader = slabReader({
     target: (minBytes) =>
       sink.target !== undefined && sink.target.length >= minBytes ? sink.target : undefined,
+    missing: () => sink.missing,
     wrote: (n) => {
       sink.wrote.push(n);
     },
@@ -68,8 +71,38 @@ describe('slabReader', () => {
     expect(probe.length).toBe(2 * 1024);
     reader.callback(Buffer.from('END\r\n').copy(probe), probe);
     expect(sink.chunks.map((c) => c.toString())).toEqual(['END\r\n']);
-    // After the probe, reads are full slab reads again.
-    expect(reader.buffer().length).toBe(64 * 1024 - 5);
+    // The probe did not fill: that was all the server had sent, and the next large value's header
+    // may come next, so the next read is short too.
+    const again = reader.buffer();
+    expect(again.length).toBe(2 * 1024);
+    // A probe that fills means a stream of replies: reads are full slab reads again.
+    reader.callback(again.length, again);
+    expect(reader.buffer().length).toBe(64 * 1024 - 5 - 2 * 1024);
+  });
+
+  it('reads the rest of a large value too short to read in place with only 2 KiB more', () => {
+    const { sink, reader } = recordingSink();
+    sink.missing = 10_000;
+    const tail = reader.buffer();
+    expect(tail.length).toBe(10_000 + 2 * 1024);
+    // It filled: replies are streaming, the next read is a full one.
+    reader.callback(tail.length, tail);
+    sink.missing = 0;
+    expect(reader.buffer().length).toBe(64 * 1024 - tail.length);
+    // A tail read that did not fill is followed by a probe.
+    sink.missing = 3000;
+    const short = reader.buffer();
+    expect(short.length).toBe(3000 + 2 * 1024);
+    reader.callback(3005, short);
+    sink.missing = 0;
+    expect(reader.buffer().length).toBe(2 * 1024);
+  });
+
+  it('never offers more than the slab has free for the rest of a large value', () => {
+    const { sink, reader, read } = recordingSink();
+    read(Buffer.alloc(50 * 1024, 1));
+    sink.missing = 15_000;
+    expect(reader.buffer().length).toBe(64 * 1024 - 50 * 1024);
   });
 
   it('a target shorter than 16 KiB is not read into (the slab read is cheaper)', () => {

@@ -150,6 +150,17 @@ export class ReplyParser {
   }
 
   /**
+   * Bytes still missing of the data block being assembled (its VALUE header parsed, nothing queued)
+   * when its value is at least `minSize` bytes, else 0. A reader that does not get a readTarget()
+   * for them (too few) can size its next read to them, so the bytes after them (the next reply, which
+   * may be another large value) do not arrive in the same read only to be copied out of it.
+   */
+  missing(minSize: number): number {
+    if (this.pendingEntry === null || this.queued !== 0 || this.declaredSize < minSize) return 0;
+    return this.pendingBlockLength() - (this.end - this.start);
+  }
+
+  /**
    * Reports `n` bytes written at the start of the last readTarget(). Then read() as after push().
    * Throws if the parser moved on since (reset, or bytes pushed): those bytes are not where it reads.
    */

@@ -487,6 +487,23 @@ describe('ReplyParser: reading a value in place (readTarget / wrote)', () => {
     expect(q.readTarget(1)).toBeUndefined();
   });
 
+  it('missing(): what is left of a pending value of at least minSize, 0 otherwise', () => {
+    const p = new ReplyParser();
+    expect(p.missing(1)).toBe(0); // nothing pending
+    p.push(stream.subarray(0, stream.length - 1000));
+    expect(p.read(Expect.Values)).toBeUndefined();
+    // The block ends with the value's CRLF; END is the next reply's.
+    expect(p.missing(16 * 1024)).toBe(1000 - 'END\r\n'.length);
+    expect(p.missing(size + 1)).toBe(0); // a smaller value than asked about
+    p.push(stream.subarray(stream.length - 1000, stream.length - 900));
+    expect(p.missing(1)).toBe(0); // bytes queued: the reader does not decide where they go
+    expect(p.read(Expect.Values)).toBeUndefined();
+    expect(p.missing(1)).toBe(900 - 'END\r\n'.length);
+    p.push(stream.subarray(stream.length - 900));
+    expect(p.read(Expect.Values)?.type).toBe('values');
+    expect(p.missing(1)).toBe(0);
+  });
+
   it('refuses wrote() without a current target, past it, or after a reset', () => {
     const p = new ReplyParser();
     expect(() => p.wrote(1)).toThrow(InvalidArgumentError);
