@@ -160,7 +160,30 @@ export class Connection {
     resolve: (value: never) => void,
     reject: (error: Error) => void,
   ): Pending {
-    const p: Pending = {
+    const p = this.record(bytes, expect, signal, timeoutMs, endToken, resolve, reject);
+    if (traced())
+      this.publishStart(
+        p,
+        command ?? bytes.toString('latin1', 0, Math.min(bytes.indexOf(0x20) >>> 0, 16)).trim(),
+      );
+    if (signal) {
+      p.onAbort = () => this.abort(p);
+      signal.addEventListener('abort', p.onAbort, { once: true });
+    }
+    return p;
+  }
+
+  /** A request's record alone: every field set, so that all records share one shape. */
+  private record(
+    bytes: Buffer,
+    expect: Expect,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    endToken: string | undefined,
+    resolve: (value: never) => void,
+    reject: (error: Error) => void,
+  ): Pending {
+    return {
       bytes,
       expect,
       endToken,
@@ -178,17 +201,6 @@ export class Connection {
       map: undefined,
       hint: undefined,
     };
-    if (
-      channels.commandStart.hasSubscribers ||
-      channels.commandEnd.hasSubscribers ||
-      channels.commandError.hasSubscribers
-    )
-      this.publishStart(p, command ?? bytes.toString('latin1', 0, Math.min(bytes.indexOf(0x20) >>> 0, 16)).trim());
-    if (signal) {
-      p.onAbort = () => this.abort(p);
-      signal.addEventListener('abort', p.onAbort, { once: true });
-    }
-    return p;
   }
 
   /**
@@ -258,29 +270,13 @@ export class Connection {
    */
   reusableRequest(
     expect: Expect,
-    command: string,
     onReply: (reply: Reply) => void,
     onError: (error: Error) => void,
     hint: KeyHint | undefined,
   ): Pending {
-    return {
-      bytes: EMPTY,
-      expect,
-      endToken: undefined,
-      deadline: Number.POSITIVE_INFINITY,
-      timeoutMs: 0,
-      resolve: onReply,
-      reject: onError,
-      abandoned: false,
-      fence: false,
-      signal: undefined,
-      onAbort: undefined,
-      command,
-      started: 0,
-      batch: undefined,
-      map: undefined,
-      hint,
-    };
+    const p = this.record(EMPTY, expect, undefined, 0, undefined, onReply as never, onError);
+    p.hint = hint;
+    return p;
   }
 
   /**
@@ -293,12 +289,7 @@ export class Connection {
     p.timeoutMs = this.options.timeout ?? DEFAULTS.timeout;
     p.abandoned = false;
     p.command = undefined;
-    if (
-      channels.commandStart.hasSubscribers ||
-      channels.commandEnd.hasSubscribers ||
-      channels.commandError.hasSubscribers
-    )
-      this.publishStart(p, command);
+    if (traced()) this.publishStart(p, command);
     this.pipeline.enqueueWritten(p);
     if (flushNow && this.state === 'ready' && !this.holdWrites()) this.flush();
     else this.schedule();
@@ -681,6 +672,15 @@ export class Connection {
   get connected(): boolean {
     return this.state === 'ready';
   }
+}
+
+/** Whether anyone subscribes to the command channels (then requests carry their command name). */
+function traced(): boolean {
+  return (
+    channels.commandStart.hasSubscribers ||
+    channels.commandEnd.hasSubscribers ||
+    channels.commandError.hasSubscribers
+  );
 }
 
 function isIp(host: string): boolean {

@@ -194,7 +194,7 @@ export class GetBatcher {
     }
     const offset = out.reserve(size);
     out.commit(writeRetrieval(out.target, offset, HEAD, batch.keys, batch.utf8, 0, batch.end));
-    batch.request ??= this.conn.reusableRequest(Expect.Values, 'get', batch.onReply, batch.fail, batch);
+    batch.request ??= this.conn.reusableRequest(Expect.Values, batch.onReply, batch.fail, batch);
     this.conn.requestWrittenAgain(batch.request, 'get', now);
   }
 

@@ -133,6 +133,34 @@ describe('diagnostics channels', () => {
     for (const [n, h] of handlers) unsubscribe(n, h);
     expect(seen).toEqual(['command:start:set', 'connect:', 'command:end:set', 'close:']);
   });
+
+  it('publishes start and end for every merged get, the batch record reused or not', async () => {
+    const seen: string[] = [];
+    const onStart = (msg: unknown) => seen.push(`start:${(msg as { command: string }).command}`);
+    const onEnd = (msg: unknown) => seen.push(`end:${(msg as { command: string }).command}`);
+    subscribe('mc:client:command:start', onStart);
+    subscribe('mc:client:command:end', onEnd);
+    const c = new Client(inject('memcached'), { keyPrefix: uniquePrefix() });
+    try {
+      // Three serial gets reuse one batch and its record; two concurrent ones share a command.
+      for (let i = 0; i < 3; i++) expect(await c.get(`k${i}`)).toBeUndefined();
+      await Promise.all([c.get('a'), c.get('b')]);
+    } finally {
+      await c.close();
+      unsubscribe('mc:client:command:start', onStart);
+      unsubscribe('mc:client:command:end', onEnd);
+    }
+    expect(seen).toEqual([
+      'start:get',
+      'end:get',
+      'start:get',
+      'end:get',
+      'start:get',
+      'end:get',
+      'start:get',
+      'end:get',
+    ]);
+  });
 });
 
 describe('process lifetime', () => {
