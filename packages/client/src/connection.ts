@@ -274,7 +274,7 @@ export class Connection {
     onError: (error: Error) => void,
     hint: KeyHint | undefined,
   ): Pending {
-    const p = this.record(EMPTY, expect, undefined, 0, undefined, onReply as never, onError);
+    const p = this.record(EMPTY, expect, undefined, undefined, undefined, onReply as never, onError);
     p.hint = hint;
     return p;
   }
@@ -286,7 +286,6 @@ export class Connection {
    */
   requestWrittenAgain(p: Pending, command: string, flushNow: boolean): void {
     p.deadline = Number.POSITIVE_INFINITY;
-    p.timeoutMs = this.options.timeout ?? DEFAULTS.timeout;
     p.abandoned = false;
     p.command = undefined;
     if (traced()) this.publishStart(p, command);

@@ -670,8 +670,8 @@ function hinted(hint: KeyHint, buf: Buffer, s: number, e: number): number {
 }
 
 /**
- * The hint's cursor when its key is buf[s, ...) followed by a space (ASCII keys only: a character
- * past 0x7f is never compared to a byte), or -1. The caller checks `e` bounds through the space.
+ * The hint's cursor when its key is buf[s, ...) followed by a space before `e` (ASCII keys only: a
+ * character past 0x7f is never taken for a byte), or -1 (the caller then finds the key's end itself).
  */
 function atCursor(hint: KeyHint, buf: Buffer, s: number, e: number): number {
   const j = hint.pos;

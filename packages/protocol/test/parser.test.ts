@@ -760,6 +760,23 @@ describe('KeyHint (the keys a multi-key get asked for)', () => {
     expect(r).toMatchObject({ values: [{ key: 'ab' }, { key: 'bd' }, { key: '\ufffd' }, { key: 'd' }] });
     expect(hint.pos).toBe(4);
   });
+
+  it('the key at the cursor is matched in place only byte for byte and only when ASCII', () => {
+    // At the cursor: 'é' as one latin1 byte (not its UTF-8), then 'k' followed by more key bytes.
+    const p = new ReplyParser();
+    const hint = { keys: ['é', 'k', 'k'], end: 3, pos: 0 };
+    p.push(
+      Buffer.concat([
+        Buffer.from('VALUE ', 'latin1'),
+        Buffer.from([0xe9]),
+        Buffer.from(' 0 1\r\nx\r\nVALUE kk 0 1\r\nx\r\nVALUE k 0 1\r\nx\r\nEND\r\n', 'latin1'),
+      ]),
+    );
+    const r = p.read(Expect.Values, undefined, hint);
+    expect(r).toMatchObject({ values: [{ key: '\ufffd' }, { key: 'kk' }, { key: 'k' }] });
+    // 'k' matched the hint's second key: the cursor is past it.
+    expect(hint.pos).toBe(2);
+  });
 });
 
 describe('KeyHint.onValue (values streamed as they are read)', () => {
