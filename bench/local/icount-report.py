@@ -42,5 +42,7 @@ jit = sum(v for k, v in per.items() if k.startswith('JIT ') and k != 'JIT ?')
 # The client's own JavaScript: files loaded by URL (node's own are node:…), the harness excepted.
 ours = sum(v for k, v in per.items() if k.startswith('JIT ') and 'file://' in k and '/local/' not in k)
 print(f'instructions per op: {total(path) / ops:.0f} (JIT code {jit:.0f}, of which the client\'s own {ours:.0f})')
-for k, v in sorted(per.items(), key=lambda x: -x[1])[:top]:
+# Frames on the stack when the dump was taken are listed inclusive: not functions' own cost.
+FRAMES = re.compile(r'JIT \?$|libc-start|below main|:main$|NodeMainInstance|SpinEventLoop|node::Start|clone\.S|start_thread')
+for k, v in sorted(((k, v) for k, v in per.items() if not FRAMES.search(k)), key=lambda x: -x[1])[:top]:
     print(f'{v:8.0f}  {k[:120]}')
