@@ -5,7 +5,7 @@ import process from 'node:process';
 import { connect as tlsConnect } from 'node:tls';
 import { AuthError, Expect, encodeStorage, type KeyHint, type Reply } from '@mc/protocol';
 import { capture, captured } from './capture.js';
-import { channels } from './diagnostics.js';
+import { channels, commandsTraced } from './diagnostics.js';
 import {
   AbortError,
   ClientClosedError,
@@ -161,7 +161,7 @@ export class Connection {
     reject: (error: Error) => void,
   ): Pending {
     const p = this.record(bytes, expect, signal, timeoutMs, endToken, resolve, reject);
-    if (traced())
+    if (commandsTraced())
       this.publishStart(
         p,
         command ?? bytes.toString('latin1', 0, Math.min(bytes.indexOf(0x20) >>> 0, 16)).trim(),
@@ -237,12 +237,11 @@ export class Connection {
   }
 
   /**
-   * A request whose reply is handled by callbacks in the read loop, with no promise (the get
-   * batcher's merged gets, getMany), just written into writer()'s buffer (synchronously after
-   * writer() returned it). `onReply`
-   * receives every reply, error replies included; `onError` a failure of the connection, a timeout
-   * or an abort of `signal` (after which the reply is read and dropped). `flushNow`: write at once
-   * instead of in the next tick (for a caller that already runs a tick after its requests).
+   * A request whose reply is handled by callbacks in the read loop, with no promise (getMany), just
+   * written into writer()'s buffer (synchronously after writer() returned it). `onReply` receives
+   * every reply, error replies included; `onError` a failure of the connection, a timeout or an
+   * abort of `signal` (after which the reply is read and dropped). The get batcher's merged gets
+   * use requestWrittenAgain() instead.
    */
   requestWrittenCallback(
     expect: Expect,
@@ -252,14 +251,11 @@ export class Connection {
     hint?: KeyHint,
     signal?: AbortSignal,
     timeoutMs?: number,
-    flushNow = false,
   ): void {
     const p = this.pending(EMPTY, expect, signal, timeoutMs, undefined, command, onReply as never, onError);
     if (hint !== undefined) p.hint = hint;
     this.pipeline.enqueueWritten(p);
-    // A caller that already runs deferred (the batcher's tick) has it written now: saves a tick.
-    if (flushNow && this.state === 'ready' && !this.holdWrites()) this.flush();
-    else this.schedule();
+    this.schedule();
   }
 
   /**
@@ -282,13 +278,14 @@ export class Connection {
   /**
    * requestWrittenCallback() with a reusableRequest() record. The record must not be in flight: its
    * owner reuses it only after its reply or failure was delivered (the pipeline has let go of it
-   * by then).
+   * by then). `flushNow`: write at once instead of in the next tick, for a caller that already runs
+   * a tick after its requests (the batcher's tick), unless the writes are held (holdWrites).
    */
   requestWrittenAgain(p: Pending, command: string, flushNow: boolean): void {
     p.deadline = Number.POSITIVE_INFINITY;
     p.abandoned = false;
     p.command = undefined;
-    if (traced()) this.publishStart(p, command);
+    if (commandsTraced()) this.publishStart(p, command);
     this.pipeline.enqueueWritten(p);
     if (flushNow && this.state === 'ready' && !this.holdWrites()) this.flush();
     else this.schedule();
@@ -671,15 +668,6 @@ export class Connection {
   get connected(): boolean {
     return this.state === 'ready';
   }
-}
-
-/** Whether anyone subscribes to the command channels (then requests carry their command name). */
-function traced(): boolean {
-  return (
-    channels.commandStart.hasSubscribers ||
-    channels.commandEnd.hasSubscribers ||
-    channels.commandError.hasSubscribers
-  );
 }
 
 function isIp(host: string): boolean {

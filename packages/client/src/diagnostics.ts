@@ -18,3 +18,12 @@ export const channels = {
   /** { server, error } when the server answered an error to a noreply command. */
   noreplyError: channel('mc:client:noreply:error'),
 } as const;
+
+/** Whether anyone subscribes to the command channels (then requests carry their command name). */
+export function commandsTraced(): boolean {
+  return (
+    channels.commandStart.hasSubscribers ||
+    channels.commandEnd.hasSubscribers ||
+    channels.commandError.hasSubscribers
+  );
+}

@@ -58,8 +58,6 @@ export function slabReader(sink: ReadSink): {
   // Whether the next slab read is a short one (PROBE_BYTES): after a read into sink.target(), and
   // after a short read that did not fill its buffer.
   let probe = false;
-  // Whether the buffer handed out last is a short one (a probe, or the rest of a large value).
-  let short = false;
   // Length of the buffer handed out last: a read of that many bytes filled it.
   let offered = 0;
   return {
@@ -67,7 +65,6 @@ export function slabReader(sink: ReadSink): {
       const target = sink.target(DIRECT_MIN_BYTES);
       if (target !== undefined) {
         direct = true;
-        short = false;
         offered = target.length;
         return target;
       }
@@ -77,7 +74,6 @@ export function slabReader(sink: ReadSink): {
         slab = Buffer.allocUnsafe(SLAB_BYTES);
         used = 0;
       }
-      short = true;
       if (probe) {
         probe = false;
         offered = PROBE_BYTES;
@@ -88,7 +84,6 @@ export function slabReader(sink: ReadSink): {
         offered = Math.min(SLAB_BYTES - used, missing + PROBE_BYTES);
         return slab.subarray(used, used + offered);
       }
-      short = false;
       offered = SLAB_BYTES - used;
       return slab.subarray(used);
     },
@@ -97,10 +92,11 @@ export function slabReader(sink: ReadSink): {
         probe = true;
         sink.wrote(n, n === offered);
       } else {
+        // A short read (less than the slab had free: a probe, or the rest of a large value) that
+        // did not fill: what the server had sent ends here, and a large value's header may come
+        // next; its first bytes should not arrive in a full slab read either.
+        if (n < offered && offered < SLAB_BYTES - used) probe = true;
         used += n;
-        // A short read that did not fill: what the server had sent ends here, and a large value's
-        // header may come next; its first bytes should not arrive in a full slab read either.
-        if (short && n < offered) probe = true;
         sink.chunk((buf as Buffer).subarray(0, n), n === offered);
       }
       return true;

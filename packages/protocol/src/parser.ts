@@ -661,10 +661,7 @@ function hinted(hint: KeyHint, buf: Buffer, s: number, e: number): number {
   const end = hint.end;
   for (let j = hint.pos; j < end; j++) {
     const k = keys[j]!;
-    if (k.length !== len) continue;
-    let i = 0;
-    while (i < len && k.charCodeAt(i) === buf[s + i]) i++;
-    if (i === len) return j;
+    if (k.length === len && isAsciiKeyAt(k, buf, s)) return j;
   }
   return -1;
 }
@@ -679,11 +676,19 @@ function atCursor(hint: KeyHint, buf: Buffer, s: number, e: number): number {
   const k = hint.keys[j]!;
   const len = k.length;
   if (len === 0 || s + len >= e || buf[s + len] !== SP) return -1;
-  for (let x = 0; x < len; x++) {
+  return isAsciiKeyAt(k, buf, s) ? j : -1;
+}
+
+/**
+ * Whether buf[s, s + k.length) are the bytes of `k`, an ASCII key: a character past 0x7f is never
+ * taken for the byte of the same value (it would be two bytes of UTF-8).
+ */
+function isAsciiKeyAt(k: string, buf: Buffer, s: number): boolean {
+  for (let x = 0; x < k.length; x++) {
     const c = k.charCodeAt(x);
-    if (c !== buf[s + x] || c >= 0x80) return -1;
+    if (c !== buf[s + x] || c >= 0x80) return false;
   }
-  return j;
+  return true;
 }
 
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: SliceFn }).latin1Slice;

@@ -16,7 +16,7 @@ import {
   Status,
   saslPlainMessage,
 } from '@mc/protocol';
-import { channels } from '../diagnostics.js';
+import { channels, commandsTraced } from '../diagnostics.js';
 import {
   AbortError,
   ClientClosedError,
@@ -296,11 +296,7 @@ export class BinaryConnection {
         p.opaque = this.stamp(packets[0]!);
         this.push(p, packets[0]!);
       }
-      if (
-        channels.commandStart.hasSubscribers ||
-        channels.commandEnd.hasSubscribers ||
-        channels.commandError.hasSubscribers
-      ) {
+      if (commandsTraced()) {
         p.command = COMMAND_WORDS[opcode] ?? opcodeName(opcode).toLowerCase();
         p.started = performance.now();
         channels.commandStart.publish({ server: this.address, command: p.command });
