@@ -66,6 +66,11 @@ export class Connection {
   private moreToRead = false;
   /** The scheduled flush is the held one (setImmediate), not the end-of-tick one. */
   private flushHeld = false;
+  /**
+   * Queues the get batcher's open batch (GetBatcher.flush). Every flush calls it first, so a batch
+   * left open while writes are held (collectsOpenBatch) leaves with them.
+   */
+  beforeFlush: (() => void) | undefined;
   /** Plain TCP and Unix sockets: a synchronously written slab is reused (see flush). */
   private readonly reuseOutput: boolean;
   private timer: NodeJS.Timeout | undefined;
@@ -354,6 +359,27 @@ export class Connection {
   }
 
   /**
+   * For the get batcher, whose open batch has `openKeys` keys: whether writes are held for a burst
+   * of reads (moreToRead). If so, a flush is scheduled (the held one; at the end of this tick once
+   * the unsent requests and the batch's keys reach WRITE_BATCH) and collects the batch through
+   * beforeFlush. The batcher then needs no tick of its own: its batch takes every get() made until
+   * the reads are done, and the process skips the JavaScript tick queue that a nextTick per batch
+   * ran after each read callback (1.7k fewer instructions per 100 KiB get with 10 in flight,
+   * bench/local/icount.sh; the same per get elsewhere).
+   */
+  collectsOpenBatch(openKeys: number): boolean {
+    if (this.state !== 'ready' || !this.moreToRead) return false;
+    if (this.pipeline.unsentCount + openKeys < WRITE_BATCH) this.schedule();
+    else if (!this.flushScheduled || this.flushHeld) {
+      // WRITE_BATCH reached, counting the batch's keys: everything held leaves at the end of this tick.
+      this.flushScheduled = true;
+      this.flushHeld = false;
+      process.nextTick(this.flush);
+    }
+    return true;
+  }
+
+  /**
    * Whether requests queued now should wait for the reads of this burst to end (see moreToRead):
    * at most WRITE_BATCH of them, so memcached is never left without work while the client reads
    * what it already sent.
@@ -370,8 +396,13 @@ export class Connection {
 
   /** Writes everything queued since the last flush in one go (cork/uncork: one writev). */
   private readonly flush = (): void => {
-    this.flushScheduled = false;
     this.flushHeld = false;
+    if (this.beforeFlush !== undefined) {
+      // Set meanwhile, so the batch it queues rides this flush instead of scheduling another.
+      this.flushScheduled = true;
+      this.beforeFlush();
+    }
+    this.flushScheduled = false;
     const socket = this.socket;
     if (this.state !== 'ready' || !socket || !this.pipeline.hasOutput) return;
     const now = performance.now();

@@ -117,6 +117,10 @@ class Batch implements KeyHint {
  * reply arrives (a batch of one key waits for its END: see hold()): in the order the keys were
  * sent, as memcached answers, with no map; by key when a proxy reordered them. A key nobody asked
  * for discards the connection.
+ *
+ * A batch is closed by its own tick (nextTick), or, when get() is called while the connection holds
+ * its writes for a burst of reads, by the connection's held flush (Connection.collectsOpenBatch):
+ * then it takes the get() calls of every read callback of the burst, up to the hold's limit.
  */
 export class GetBatcher {
   private open: Batch | undefined;
@@ -128,7 +132,9 @@ export class GetBatcher {
   constructor(
     private readonly conn: Connection,
     private readonly decode: (entry: ValueEntry, key: string) => unknown,
-  ) {}
+  ) {
+    conn.beforeFlush = this.flush;
+  }
 
   /**
    * Resolves with the decoded value, or undefined on a miss. `fullKey` is prefix + key, checked by
@@ -159,7 +165,9 @@ export class GetBatcher {
       (batch.aborts ??= []).push([signal, listener]);
     }
     if (batch.end >= MAX_BATCH_KEYS) this.queueBatch();
-    else if (!this.scheduled) {
+    else if (!this.scheduled && !this.conn.collectsOpenBatch(batch.end)) {
+      // Writes held for a burst of reads: the connection's held flush collects the batch
+      // (beforeFlush). Otherwise the batch's own tick closes it.
       this.scheduled = true;
       process.nextTick(this.onTick);
     }

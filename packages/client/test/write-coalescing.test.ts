@@ -1,7 +1,10 @@
-import { Socket } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type FaultServer, startFaultServer } from '@mc/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Client } from '../src/index.js';
+import { Client, ClientClosedError, ProtocolError } from '../src/index.js';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -33,6 +36,40 @@ function bulkServer(): Promise<FaultServer> {
       socket.write(`${keys.map((k) => `VALUE ${k} 0 ${VALUE_BYTES}\r\n${body}\r\n`).join('')}END\r\n`);
     }
   });
+}
+
+/** A VALUE of VALUE_BYTES for `key`, without the END. */
+const valueReply = (key: string) => `VALUE ${key} 0 ${VALUE_BYTES}\r\n${'v'.repeat(VALUE_BYTES)}\r\n`;
+
+/**
+ * A fake memcached on a Unix socket that answers each connection's whole request (its bytes so far,
+ * without the CRLF) from `replies`, in one write. A Unix socket, so the whole reply is in the
+ * client's socket before it reads (a stream socket's buffer holds it; loopback TCP's first window
+ * does not): the read that completes a large value fills its buffer, so libuv reads again in the
+ * same turn and finds what follows. `seen`: each connection's bytes.
+ */
+async function unixServer(replies: Record<string, string>): Promise<{ path: string; seen: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'mc-held-'));
+  const path = join(dir, 'fake.sock');
+  const seen: string[] = [];
+  const sockets: Socket[] = [];
+  const server = createServer((socket) => {
+    sockets.push(socket);
+    const connection = seen.push('') - 1;
+    socket.on('data', (d) => {
+      seen[connection] += d.toString('latin1');
+      const reply = replies[seen[connection]!.replace(/\r\n$/, '')];
+      if (reply !== undefined) socket.write(reply);
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((r) => server.listen(path, r));
+  cleanup.push(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { path, seen };
 }
 
 describe('writes during a burst of reads', () => {
@@ -73,6 +110,39 @@ describe('writes during a burst of reads', () => {
       // fewer, none with more than 4.
       expect(writes.length).toBeLessThan(KEYS);
       for (const w of writes) expect(keysIn(w).length).toBeLessThanOrEqual(4);
+      // Merged, the follow-ups held in one write are one command: the batch stays open until the
+      // held flush collects it (Connection.beforeFlush), rather than one command per read callback.
+      if (!('batchGets' in options)) for (const w of writes) expect(w.match(/get /g)).toHaveLength(1);
     },
   );
+
+  it('a get held for the end of a burst of reads goes out on a new connection when the old one fails first', async () => {
+    const { path, seen } = await unixServer({
+      'get a b': `${valueReply('a')}GARBAGE\r\n`,
+      'get c': 'VALUE c 0 1\r\nC\r\nEND\r\n',
+    });
+    const c = track(new Client({ path }, { timeout: 60_000 }));
+    // a and b: one merged command. a's value comes whole, then garbage where b's reply should be.
+    const c1 = c.get('a').then((v) => {
+      expect((v as Buffer).length).toBe(VALUE_BYTES);
+      return c.get('c'); // made while the reads go on: held, in an open batch
+    });
+    await expect(c.get('b')).rejects.toBeInstanceOf(ProtocolError);
+    // The connection was discarded before the held flush; the batch left after it, on a new one.
+    expect(((await c1) as Buffer).toString()).toBe('C');
+    expect(seen).toEqual(['get a b\r\n', 'get c\r\n']);
+  });
+
+  it('a get held for the end of a burst of reads rejects with ClientClosedError when the client closes first', async () => {
+    const { path, seen } = await unixServer({ 'get a b': `${valueReply('a')}VALUE b 0 1\r\nB\r\nEND\r\n` });
+    const c = new Client({ path }, { timeout: 60_000 });
+    const held = c.get('a').then(() => {
+      const d = c.get('d'); // held, in an open batch
+      void c.close();
+      return d;
+    });
+    await expect(c.get('b')).rejects.toBeInstanceOf(ClientClosedError);
+    await expect(held).rejects.toBeInstanceOf(ClientClosedError);
+    expect(seen).toEqual(['get a b\r\n']);
+  });
 });
