@@ -475,10 +475,14 @@ export async function rawClient(host, port, options = {}) {
   }
 
   function startBig(chunk, pos, size) {
-    // The key bytes live in a chunk we are about to let go of: keep the line for the key match.
-    valueLine = Buffer.from(valueLine.subarray(valueKeyStart, valueKeyEnd));
-    valueKeyEnd -= valueKeyStart;
-    valueKeyStart = 0;
+    // The key bytes live in a chunk we are about to let go of: keep them for the key match of a
+    // merged get or a multi-get. A lone get's value is kept for its END without one (deliverValue),
+    // so it copies nothing here (it did until 2026-12-08: ~300 instructions per 100 KiB get).
+    if (kinds[head] !== KIND_GET) {
+      valueLine = Buffer.from(valueLine.subarray(valueKeyStart, valueKeyEnd));
+      valueKeyEnd -= valueKeyStart;
+      valueKeyStart = 0;
+    }
     big = Buffer.allocUnsafe(size + 2);
     bigFilled = chunk.copy(big, 0, pos);
   }
