@@ -4,9 +4,10 @@
 # and dumps them after N more, so the dump is those N ops alone (plus whatever the JIT and the GC did
 # meanwhile: a major GC or a recompilation inside the window shows up as V8 internals). JIT code is
 # attributed to JS functions through node's --perf-basic-prof map (icount-report.py prints the table).
-# local/icount.sh <client> <scenario> [N=4000] [W=20000]   (servers: node local/serve.mjs)
+# local/icount.sh <client> <scenario> [N=10000] [W=40000]   (servers: node local/serve.mjs; a shorter
+# window caught V8 re-optimizing mc's get() inside it and moved by ±1k instructions per get)
 set -euo pipefail
-c=$1; sc=$2; n=${3:-4000}; w=${4:-20000}
+c=$1; sc=$2; n=${3:-10000}; w=${4:-40000}
 dir=${ICOUNT_DIR:-/tmp/icount}; mkdir -p "$dir"
 addrs=$(cat /tmp/mc-addrs)
 tag=$(echo "$c" | tr '@=,|' '____')
