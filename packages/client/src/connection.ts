@@ -342,16 +342,17 @@ export class Connection {
     this.schedule();
   }
 
-  private schedule(): void {
+  /** `openKeys`: keys of the get batcher's open batch, held with the unsent requests (collectsOpenBatch). */
+  private schedule(openKeys = 0): void {
     if (this.state === 'idle') this.open();
     if (this.state !== 'ready') return;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      if (this.holdWrites()) {
+      if (this.holdWrites(openKeys)) {
         this.flushHeld = true;
         setImmediate(this.flushAfterReads);
       } else process.nextTick(this.flush);
-    } else if (this.flushHeld && !this.holdWrites()) {
+    } else if (this.flushHeld && !this.holdWrites(openKeys)) {
       // WRITE_BATCH requests are waiting: they leave at the end of this tick after all.
       this.flushHeld = false;
       process.nextTick(this.flush);
@@ -369,13 +370,7 @@ export class Connection {
    */
   collectsOpenBatch(openKeys: number): boolean {
     if (this.state !== 'ready' || !this.moreToRead) return false;
-    if (this.pipeline.unsentCount + openKeys < WRITE_BATCH) this.schedule();
-    else if (!this.flushScheduled || this.flushHeld) {
-      // WRITE_BATCH reached, counting the batch's keys: everything held leaves at the end of this tick.
-      this.flushScheduled = true;
-      this.flushHeld = false;
-      process.nextTick(this.flush);
-    }
+    this.schedule(openKeys);
     return true;
   }
 
@@ -384,8 +379,8 @@ export class Connection {
    * at most WRITE_BATCH of them, so memcached is never left without work while the client reads
    * what it already sent.
    */
-  private holdWrites(): boolean {
-    return this.moreToRead && this.pipeline.unsentCount < WRITE_BATCH;
+  private holdWrites(openKeys = 0): boolean {
+    return this.moreToRead && this.pipeline.unsentCount + openKeys < WRITE_BATCH;
   }
 
   /** The deferred flush of requests made during a burst of reads (see moreToRead). */

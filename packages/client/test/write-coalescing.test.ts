@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { Socket } from 'node:net';
 import { type FaultServer, startFaultServer } from '@mc/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Client, ClientClosedError, ProtocolError } from '../src/index.js';
@@ -42,34 +39,28 @@ function bulkServer(): Promise<FaultServer> {
 const valueReply = (key: string) => `VALUE ${key} 0 ${VALUE_BYTES}\r\n${'v'.repeat(VALUE_BYTES)}\r\n`;
 
 /**
- * A fake memcached on a Unix socket that answers each connection's whole request (its bytes so far,
- * without the CRLF) from `replies`, in one write. A Unix socket, so the whole reply is in the
- * client's socket before it reads (a stream socket's buffer holds it; loopback TCP's first window
- * does not): the read that completes a large value fills its buffer, so libuv reads again in the
- * same turn and finds what follows. `seen`: each connection's bytes.
+ * A fault server on a Unix socket (startFaultServer's `unixSocket`: the whole reply is in the
+ * client's socket before it reads, so the read that completes a large value fills its buffer and
+ * libuv reads again in the same turn, finding what follows) that answers each connection's whole
+ * request (its bytes so far, without the CRLF) from `replies`, in one write. `seen`: each
+ * connection's bytes.
  */
 async function unixServer(replies: Record<string, string>): Promise<{ path: string; seen: string[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'mc-held-'));
-  const path = join(dir, 'fake.sock');
   const seen: string[] = [];
-  const sockets: Socket[] = [];
-  const server = createServer((socket) => {
-    sockets.push(socket);
-    const connection = seen.push('') - 1;
-    socket.on('data', (d) => {
-      seen[connection] += d.toString('latin1');
-      const reply = replies[seen[connection]!.replace(/\r\n$/, '')];
-      if (reply !== undefined) socket.write(reply);
-    });
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((r) => server.listen(path, r));
-  cleanup.push(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((r) => server.close(() => r()));
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { path, seen };
+  const ids = new Map<Socket, number>();
+  const s = track(
+    await startFaultServer(
+      (socket, _chunk, state) => {
+        let id = ids.get(socket);
+        if (id === undefined) ids.set(socket, (id = seen.push('') - 1));
+        seen[id] = state.buffer.toString('latin1');
+        const reply = replies[seen[id]!.replace(/\r\n$/, '')];
+        if (reply !== undefined) socket.write(reply);
+      },
+      { unixSocket: true },
+    ),
+  );
+  return { path: s.path!, seen };
 }
 
 describe('writes during a burst of reads', () => {

@@ -1,11 +1,18 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A fake memcached built on node:net, for faults a real server cannot show. */
 export interface FaultServer {
+  /** '127.0.0.1', or '' on a Unix socket. */
   readonly host: string;
+  /** The TCP port, or 0 on a Unix socket. */
   readonly port: number;
-  /** 'host:port'. */
+  /** 'host:port', or the socket's path. */
   readonly address: string;
+  /** The Unix socket's path (with `unixSocket`), else undefined. */
+  readonly path?: string;
   /** Every byte received, across all connections, in arrival order. */
   received(): Buffer;
   /** Number of connections accepted so far. */
@@ -16,8 +23,21 @@ export interface FaultServer {
 /** What a fault server does with the bytes a connection sends. */
 export type FaultHandler = (socket: Socket, chunk: Buffer, state: { buffer: Buffer }) => void;
 
-/** Starts a TCP server on 127.0.0.1 whose behaviour is the given handler. */
-export function startFaultServer(handler: FaultHandler): Promise<FaultServer> {
+export interface FaultServerOptions {
+  /**
+   * Listen on a Unix socket in a new temporary directory (removed by close()) instead of a free
+   * 127.0.0.1 port. A stream socket's buffer takes a whole reply of a few hundred KiB at once, where
+   * loopback TCP's first window does not: a reply written in one go is then all in the client's
+   * socket before it reads. Default false.
+   */
+  unixSocket?: boolean;
+}
+
+/** Starts a server on 127.0.0.1 (or a Unix socket) whose behaviour is the given handler. */
+export function startFaultServer(
+  handler: FaultHandler,
+  options: FaultServerOptions = {},
+): Promise<FaultServer> {
   const chunks: Buffer[] = [];
   const sockets = new Set<Socket>();
   let connections = 0;
@@ -33,16 +53,19 @@ export function startFaultServer(handler: FaultHandler): Promise<FaultServer> {
     socket.on('error', () => {});
     socket.on('close', () => sockets.delete(socket));
   });
+  const dir = options.unixSocket ? mkdtempSync(join(tmpdir(), 'mc-fault-')) : undefined;
+  const path = dir === undefined ? undefined : join(dir, 'fault.sock');
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    const listening = () => {
       const addr = server.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      const port = path === undefined && typeof addr === 'object' && addr ? addr.port : 0;
       server.unref();
       resolve({
-        host: '127.0.0.1',
+        host: path === undefined ? '127.0.0.1' : '',
         port,
-        address: `127.0.0.1:${port}`,
+        address: path ?? `127.0.0.1:${port}`,
+        path,
         received: () => Buffer.concat(chunks),
         get connections() {
           return connections;
@@ -50,10 +73,15 @@ export function startFaultServer(handler: FaultHandler): Promise<FaultServer> {
         close: () =>
           new Promise<void>((r) => {
             for (const s of sockets) s.destroy();
-            server.close(() => r());
+            server.close(() => {
+              if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+              r();
+            });
           }),
       });
-    });
+    };
+    if (path === undefined) server.listen(0, '127.0.0.1', listening);
+    else server.listen(path, listening);
   });
 }
 
